@@ -1,0 +1,50 @@
+import { ERROR_CATALOGUE, type ErrorCode } from './error-catalogue.js';
+
+/** An expected failure with a stable code, rendered as problem+json by the global filter. */
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = 'ApiError';
+    this.status = ERROR_CATALOGUE[code].status;
+  }
+}
+
+/** A query, path or body value that the API cannot accept; names the parameter. */
+export class InvalidParameterError extends ApiError {
+  constructor(
+    readonly parameter: string,
+    detail: string,
+    readonly value?: unknown,
+  ) {
+    super('INVALID_PARAMETER', detail, { parameter, value });
+    this.name = 'InvalidParameterError';
+  }
+}
+
+export class SymbolNotFoundError extends ApiError {
+  constructor(
+    readonly symbol: string,
+    detail = `Symbol ${symbol} is not known to any configured source.`,
+    extra: Record<string, unknown> = {},
+  ) {
+    super('SYMBOL_NOT_FOUND', detail, { symbol, ...extra });
+    this.name = 'SymbolNotFoundError';
+  }
+}
+
+export class DataNotAvailableError extends ApiError {
+  constructor(
+    readonly symbol: string,
+    detail: string,
+    extra: Record<string, unknown> = {},
+  ) {
+    super('DATA_NOT_AVAILABLE', detail, { symbol, ...extra });
+    this.name = 'DataNotAvailableError';
+  }
+}

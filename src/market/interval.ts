@@ -1,0 +1,50 @@
+export const INTERVALS = [
+  '1m',
+  '5m',
+  '15m',
+  '30m',
+  '1h',
+  '1d',
+  '1wk',
+  '1mo',
+] as const;
+
+/** Bar width, as accepted by the `interval` query parameter. */
+export type Interval = (typeof INTERVALS)[number];
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** Nominal width in milliseconds; months count as 30 days for ordering only. */
+export const INTERVAL_MS: Readonly<Record<Interval, number>> = {
+  '1m': MINUTE_MS,
+  '5m': 5 * MINUTE_MS,
+  '15m': 15 * MINUTE_MS,
+  '30m': 30 * MINUTE_MS,
+  '1h': 60 * MINUTE_MS,
+  '1d': DAY_MS,
+  '1wk': 7 * DAY_MS,
+  '1mo': 30 * DAY_MS,
+};
+
+export function isInterval(value: string): value is Interval {
+  return (INTERVALS as readonly string[]).includes(value);
+}
+
+/** Daily and longer bars are dated by trading day rather than by instant. */
+export function isDaily(interval: Interval): boolean {
+  return INTERVAL_MS[interval] >= DAY_MS;
+}
+
+/**
+ * Tells whether bars of `coarse` can be built by merging bars of `fine`:
+ * every coarse bucket boundary must also be a fine bucket boundary.
+ */
+export function canAggregate(fine: Interval, coarse: Interval): boolean {
+  if (fine === coarse) return true;
+  if (INTERVAL_MS[fine] > INTERVAL_MS[coarse]) return false;
+  if (fine === '1wk') return false;
+  if (isDaily(coarse)) return true;
+
+  return INTERVAL_MS[coarse] % INTERVAL_MS[fine] === 0;
+}
