@@ -82,12 +82,8 @@ describe('parseSymbol', () => {
   });
 
   it('names the parameter in errors', () => {
-    try {
-      parseSymbol('bad$', { parameter: 'symbols' });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(InvalidParameterError);
-      expect((error as InvalidParameterError).parameter).toBe('symbols');
-    }
+    expect(() => parseSymbol('bad$', { parameter: 'symbols' })).toThrow(
+      expect.objectContaining({ parameter: 'symbols', value: 'bad$' }),
+    );
   });
 });

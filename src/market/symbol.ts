@@ -104,14 +104,13 @@ function readPair(
   text: string,
   context: SymbolContext,
 ): [string, string] | null {
-  const parts = text.split(/[-/]/);
-  if (parts.length === 2) {
-    const [base, quote] = parts as [string, string];
-    if (isCurrencyCode(base) && isCurrencyCode(quote)) return [base, quote];
+  const separated = /^([A-Z]+)[-/]([A-Z]+)$/.exec(text);
+  if (separated?.[1] && separated[2]) {
+    const [, base, quote] = separated;
 
-    return null;
+    return isCurrencyCode(base) && isCurrencyCode(quote) ? [base, quote] : null;
   }
-  if (parts.length !== 1 || !/^[A-Z]+$/.test(text)) return null;
+  if (!/^[A-Z]+$/.test(text)) return null;
   if (context === 'crypto' && isCryptoCode(text)) {
     return [text, DEFAULT_CRYPTO_QUOTE];
   }
@@ -156,11 +155,8 @@ function parseEquity(
       `Symbol "${text}" is not a valid ticker; use a root with an optional share class or exchange suffix, e.g. AAPL, BRK.B or 4063.T.`,
     );
   }
-  const [, root, suffix] = match as unknown as [
-    string,
-    string,
-    string | undefined,
-  ];
+  const root = match[1] ?? text;
+  const suffix = match[2];
   if (suffix === undefined) return { symbol: root, assetClass: 'equity' };
 
   // A one- or two-letter suffix is a share class or exchange code, written
