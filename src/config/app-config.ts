@@ -1,0 +1,103 @@
+import path from 'node:path';
+import {
+  CAPABILITIES,
+  type Capability,
+  type SourceId,
+} from '../providers/market-data-source.js';
+import type { Settings } from './config.schema.js';
+
+const LIST_SETTINGS: Readonly<Record<Capability, keyof Settings>> = {
+  quote: 'QUOTE_PROVIDERS',
+  history: 'HISTORY_PROVIDERS',
+  profile: 'PROFILE_PROVIDERS',
+  search: 'SEARCH_PROVIDERS',
+  stream: 'STREAM_PROVIDERS',
+};
+
+/**
+ * The validated settings in the shape the modules use. Injected by class, so
+ * consumers depend on this type rather than on environment names.
+ */
+export class AppConfig {
+  readonly env: Settings['NODE_ENV'];
+  readonly api: { host: string; port: number };
+  readonly logLevel: Settings['LOG_LEVEL'];
+  readonly swaggerEnabled: boolean;
+  readonly replay: { dir: string | null; speed: number };
+  readonly simulated: { seed: number; symbols: string[] | null };
+  /** Ordered sources per capability, after defaults are applied. */
+  readonly providers: Readonly<Record<Capability, readonly SourceId[]>>;
+  /** True when no list was configured and the embedded default applies. */
+  readonly providersDefaulted: boolean;
+
+  constructor(private readonly settings: Settings) {
+    this.env = settings.NODE_ENV;
+    this.api = { host: settings.API_HOST, port: settings.API_PORT };
+    this.logLevel = settings.LOG_LEVEL;
+    this.swaggerEnabled = settings.SWAGGER_ENABLED;
+    this.replay = {
+      dir: settings.REPLAY_DIR ? path.resolve(settings.REPLAY_DIR) : null,
+      speed: settings.REPLAY_SPEED,
+    };
+    this.simulated = {
+      seed: settings.SIMULATED_SEED,
+      symbols: settings.SIMULATED_SYMBOLS ?? null,
+    };
+    const lists = CAPABILITIES.map((capability) => {
+      const configured = settings[LIST_SETTINGS[capability]] as
+        SourceId[] | undefined;
+      return [capability, configured ?? this.defaultSources()] as const;
+    });
+    this.providers = Object.fromEntries(lists) as Record<
+      Capability,
+      SourceId[]
+    >;
+    this.providersDefaulted = CAPABILITIES.every(
+      (capability) => settings[LIST_SETTINGS[capability]] === undefined,
+    );
+  }
+
+  /** Every source named in any list, in first-mention order. */
+  enabledSources(): SourceId[] {
+    return [...new Set(Object.values(this.providers).flat())];
+  }
+
+  /**
+   * Cross-setting rules the schema cannot state: a list may not name replay
+   * without REPLAY_DIR, nor a source twice.
+   */
+  problems(): string[] {
+    const problems: string[] = [];
+    for (const capability of CAPABILITIES) {
+      const name = LIST_SETTINGS[capability];
+      const configured = this.settings[name] as SourceId[] | undefined;
+      if (!configured) continue;
+      const shown = configured.join(',');
+      if (configured.length === 0) {
+        problems.push(
+          `${name}="" is invalid: expected at least one source such as replay or simulated.`,
+        );
+      }
+      if (new Set(configured).size !== configured.length) {
+        problems.push(
+          `${name}="${shown}" is invalid: a source may appear only once.`,
+        );
+      }
+      if (configured.includes('replay') && !this.replay.dir) {
+        problems.push(
+          `${name}="${shown}" names replay, but REPLAY_DIR is not set; set REPLAY_DIR to a folder of CSV files.`,
+        );
+      }
+    }
+
+    return problems;
+  }
+
+  /**
+   * With REPLAY_DIR set, replay answers alone: simulated data is never served
+   * in place of real data unless a list names it.
+   */
+  private defaultSources(): SourceId[] {
+    return this.replay.dir ? ['replay'] : ['simulated'];
+  }
+}

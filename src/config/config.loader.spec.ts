@@ -1,0 +1,138 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.loader.js';
+
+let cwd: string;
+
+beforeEach(() => {
+  cwd = mkdtempSync(path.join(tmpdir(), 'config-'));
+});
+
+afterEach(() => {
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+function write(file: string, content: string): void {
+  mkdirSync(path.dirname(path.join(cwd, file)), { recursive: true });
+  writeFileSync(path.join(cwd, file), content);
+}
+
+function load(env: Record<string, string> = {}) {
+  return loadConfig({ env, cwd });
+}
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+
+  return [];
+}
+
+describe('loadConfig defaults', () => {
+  it('binds to loopback on port 8000', () => {
+    const config = load();
+    expect(config.api).toEqual({ host: '127.0.0.1', port: 8000 });
+  });
+
+  it('serves simulated data with no sources configured', () => {
+    const config = load();
+    expect(config.providers.quote).toEqual(['simulated']);
+    expect(config.providersDefaulted).toBe(true);
+  });
+
+  it('puts replay alone first when REPLAY_DIR is set', () => {
+    const config = load({ REPLAY_DIR: cwd });
+    expect(config.providers.history).toEqual(['replay']);
+    expect(config.enabledSources()).toEqual(['replay']);
+  });
+});
+
+describe('loadConfig layers', () => {
+  it('reads YAML defaults', () => {
+    write(
+      'config/default.yaml',
+      'API_PORT: 9000\nQUOTE_PROVIDERS: [simulated]\n',
+    );
+    expect(load().api.port).toBe(9000);
+  });
+
+  it('lets NODE_ENV YAML override defaults', () => {
+    write('config/default.yaml', 'API_PORT: 9000\n');
+    write('config/test.yaml', 'API_PORT: 9001\n');
+    expect(load({ NODE_ENV: 'test' }).api.port).toBe(9001);
+  });
+
+  it('lets .env override YAML', () => {
+    write('config/default.yaml', 'API_PORT: 9000\n');
+    write('.env', 'API_PORT=9002\n');
+    expect(load().api.port).toBe(9002);
+  });
+
+  it('lets the environment override .env', () => {
+    write('.env', 'API_PORT=9002\n');
+    expect(load({ API_PORT: '9003' }).api.port).toBe(9003);
+  });
+
+  it('reads comma-separated provider lists', () => {
+    const config = load({
+      REPLAY_DIR: cwd,
+      QUOTE_PROVIDERS: 'replay, simulated',
+    });
+    expect(config.providers.quote).toEqual(['replay', 'simulated']);
+  });
+});
+
+describe('loadConfig errors', () => {
+  it('names the variable, value and what is allowed', () => {
+    expect(problemsOf({ API_PORT: 'eighty' })).toEqual([
+      'API_PORT="eighty" (from the environment) is invalid: expected an integer from 0 to 65535.',
+    ]);
+  });
+
+  it('lists every invalid variable at once', () => {
+    const problems = problemsOf({ API_PORT: '70000', LOG_LEVEL: 'loud' });
+    expect(problems).toHaveLength(2);
+    expect(problems[1]).toContain(
+      'expected one of fatal, error, warn, info, debug, trace, silent',
+    );
+  });
+
+  it('names the file a bad value came from', () => {
+    write('config/default.yaml', 'REPLAY_SPEED: fast\n');
+    expect(problemsOf({})[0]).toContain('"fast" (from config/default.yaml)');
+  });
+
+  it('rejects an unknown source in a list', () => {
+    expect(problemsOf({ QUOTE_PROVIDERS: 'simulated,bloomberg' })[0]).toContain(
+      'expected one of replay, simulated',
+    );
+  });
+
+  it('rejects replay without REPLAY_DIR', () => {
+    expect(problemsOf({ HISTORY_PROVIDERS: 'replay' })[0]).toContain(
+      'REPLAY_DIR is not set',
+    );
+  });
+
+  it('rejects a source named twice', () => {
+    expect(problemsOf({ QUOTE_PROVIDERS: 'simulated,simulated' })[0]).toContain(
+      'only once',
+    );
+  });
+
+  it('rejects unknown YAML settings', () => {
+    write('config/default.yaml', 'API_PROT: 8000\n');
+    expect(problemsOf({})[0]).toContain('unknown setting API_PROT');
+  });
+
+  it('rejects YAML that is not a map', () => {
+    write('config/default.yaml', '- 1\n- 2\n');
+    expect(problemsOf({})[0]).toContain('must be a map');
+  });
+});
