@@ -1,0 +1,121 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './api.errors.js';
+import type { ErrorCode } from './error-catalogue.js';
+import { buildProblem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
+
+/** Codes for HTTP errors raised by Nest or Fastify rather than by our code. */
+const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
+  400: 'INVALID_PARAMETER',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'INVALID_PARAMETER',
+  429: 'RATE_LIMITED',
+};
+
+/**
+ * Renders every error as application/problem+json. Expected failures carry
+ * their own code; framework errors are mapped by status; anything else is a
+ * bug, logged with its stack and answered with a 500 that reveals nothing.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = this.toProblem(exception, request);
+
+    void reply
+      .status(problem.status)
+      .header('content-type', PROBLEM_CONTENT_TYPE)
+      .send(problem);
+  }
+
+  private toProblem(exception: unknown, request: FastifyRequest): Problem {
+    const requestId = String(request.id);
+    if (exception instanceof ApiError) {
+      return buildProblem(
+        exception.code,
+        exception.detail,
+        requestId,
+        exception.extra,
+      );
+    }
+    const status = statusOf(exception);
+    const code = status === undefined ? undefined : STATUS_CODES[status];
+    if (code) {
+      return buildProblem(
+        code,
+        this.detailOf(code, exception, request),
+        requestId,
+      );
+    }
+
+    this.logger.error(
+      `Unhandled error in ${request.method} ${request.url} (request ${requestId})`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
+    return buildProblem(
+      'INTERNAL_ERROR',
+      `The request failed unexpectedly; quote request id ${requestId} when reporting it.`,
+      requestId,
+    );
+  }
+
+  private detailOf(
+    code: ErrorCode,
+    exception: unknown,
+    request: FastifyRequest,
+  ): string {
+    switch (code) {
+      case 'NOT_FOUND':
+        return `No route matches ${request.method} ${request.url.split('?')[0]}; see /docs for the API.`;
+      case 'METHOD_NOT_ALLOWED':
+        return `${request.method} is not allowed on ${request.url.split('?')[0]}.`;
+      default:
+        return messageOf(exception);
+    }
+  }
+}
+
+function statusOf(exception: unknown): number | undefined {
+  if (exception instanceof HttpException) return exception.getStatus();
+  if (
+    typeof exception === 'object' &&
+    exception !== null &&
+    'statusCode' in exception
+  ) {
+    const status = exception.statusCode;
+    if (typeof status === 'number') return status;
+  }
+
+  return undefined;
+}
+
+function messageOf(exception: unknown): string {
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    if (
+      typeof response === 'object' &&
+      response !== null &&
+      'message' in response
+    ) {
+      const message = response.message;
+      return Array.isArray(message) ? message.join('; ') : String(message);
+    }
+  }
+
+  return exception instanceof Error
+    ? exception.message
+    : 'The request is invalid.';
+}

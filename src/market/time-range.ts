@@ -1,0 +1,56 @@
+import { DateTime } from 'luxon';
+import { isDaily, type Interval } from './interval.js';
+
+/** A `from` or `to` query value: a trading date or an instant in epoch ms. */
+export type TimeBound =
+  { kind: 'date'; date: string } | { kind: 'instant'; ms: number };
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIMESTAMP =
+  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Parses a date (`2024-03-15`) or an ISO 8601 timestamp; a timestamp without
+ * an offset is read as UTC. Returns null when the text is neither.
+ */
+export function parseTimeBound(text: string): TimeBound | null {
+  const value = text.trim();
+  if (DATE.test(value)) {
+    const date = DateTime.fromISO(value, { zone: 'utc' });
+    return date.isValid ? { kind: 'date', date: value } : null;
+  }
+  if (!TIMESTAMP.test(value)) return null;
+  const instant = DateTime.fromISO(value.replace(' ', 'T'), {
+    zone: 'utc',
+    setZone: true,
+  });
+
+  return instant.isValid ? { kind: 'instant', ms: instant.toMillis() } : null;
+}
+
+/**
+ * Resolves a bound to the inclusive epoch-ms limit that sources compare with
+ * `Bar.time`. Daily bars are keyed by midnight UTC of their trading date, so
+ * an instant is first turned into its date in the exchange's time zone.
+ * Intraday `to` dates include the whole day.
+ */
+export function resolveBound(
+  bound: TimeBound,
+  side: 'from' | 'to',
+  interval: Interval,
+  timeZone: string,
+): number {
+  if (isDaily(interval)) {
+    const date =
+      bound.kind === 'date'
+        ? bound.date
+        : (DateTime.fromMillis(bound.ms, { zone: timeZone }).toISODate() ?? '');
+    return Date.parse(`${date}T00:00:00Z`);
+  }
+  if (bound.kind === 'instant') return bound.ms;
+  const day = DateTime.fromISO(bound.date, { zone: timeZone });
+
+  return side === 'from'
+    ? day.startOf('day').toMillis()
+    : day.endOf('day').toMillis();
+}
