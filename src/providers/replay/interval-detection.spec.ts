@@ -39,6 +39,11 @@ describe('detectInterval', () => {
     expect(detectInterval(times, false)).toBe('1m');
   });
 
+  it('prefers the finer interval on a tie', () => {
+    const times = [0, 30, 45].map((minute) => minute * 60_000);
+    expect(detectInterval(times, false)).toBe('15m');
+  });
+
   it('rejects two-hour spacing', () => {
     const times = [0, 1, 2].map((i) => i * 7_200_000);
     expect(detectInterval(times, false)).toBeNull();

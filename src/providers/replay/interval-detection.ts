@@ -28,9 +28,12 @@ export function detectInterval(
     if (interval) votes.set(interval, (votes.get(interval) ?? 0) + 1);
   }
 
+  // On a tie the finer interval wins, because missing bars make gaps of a
+  // multiple of the true width but never a fraction of it.
   let best: Interval | null = null;
   let bestVotes = 0;
-  for (const [interval, count] of votes) {
+  for (const interval of INTERVALS) {
+    const count = votes.get(interval) ?? 0;
     if (count > bestVotes) {
       best = interval;
       bestVotes = count;
