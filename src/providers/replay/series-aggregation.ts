@@ -1,0 +1,76 @@
+import { DateTime } from 'luxon';
+import type { Bar } from '../../market/bar.js';
+import { aggregateBars } from '../../market/bar-aggregation.js';
+import type { UsEquityCalendar } from '../../market/exchange-calendar.js';
+import { isUsListed, timeZoneOf } from '../../market/exchange-zones.js';
+import { INTERVAL_MS, isDaily, type Interval } from '../../market/interval.js';
+import type { Instrument } from '../../market/symbol.js';
+
+/** Returns the instant at which a bar of `interval` ends. */
+export function barEnd(bar: Bar, interval: Interval): number {
+  if (interval !== '1mo') return bar.time + INTERVAL_MS[interval];
+
+  return DateTime.fromMillis(bar.time, { zone: 'utc' })
+    .plus({ months: 1 })
+    .toMillis();
+}
+
+/**
+ * Builds bars of `target` from ascending bars of the finer `source`
+ * interval. Daily bars of a US listing built from intraday bars use the
+ * regular session only (09:30 to 16:00 New York, or the early close), as
+ * exchanges report the daily open and close. `dataEnd` is the end of the
+ * stored data, so a bucket the data stops inside is marked incomplete.
+ */
+export function aggregateSeries(
+  instrument: Instrument,
+  bars: readonly Bar[],
+  source: Interval,
+  target: Interval,
+  calendar: UsEquityCalendar,
+): Bar[] {
+  const last = bars[bars.length - 1];
+  if (source === target || !last) return [...bars];
+
+  const usListed = isUsListed(instrument);
+  const input =
+    usListed && isDaily(target) && !isDaily(source)
+      ? regularSessionBars(bars, calendar)
+      : bars;
+
+  return aggregateBars(input, target, {
+    timeZone: timeZoneOf(instrument),
+    dataEnd: barEnd(last, source),
+    isTradingDay: tradingDayTest(instrument, calendar),
+  });
+}
+
+/**
+ * Returns the test for trading days: the US calendar for US listings, Monday
+ * to Friday for other equities, indices and currency pairs, and none (every
+ * day trades) for crypto.
+ */
+export function tradingDayTest(
+  instrument: Instrument,
+  calendar: UsEquityCalendar,
+): ((date: string) => boolean) | undefined {
+  if (instrument.assetClass === 'crypto') return undefined;
+  if (isUsListed(instrument)) return (date) => calendar.isTradingDay(date);
+
+  return (date) => DateTime.fromISO(date, { zone: 'utc' }).weekday <= 5;
+}
+
+function regularSessionBars(
+  bars: readonly Bar[],
+  calendar: UsEquityCalendar,
+): Bar[] {
+  const sessions = new Map<string, { open: number; close: number } | null>();
+
+  return bars.filter((bar) => {
+    const date = calendar.localDate(bar.time);
+    if (!sessions.has(date)) sessions.set(date, calendar.tradingDay(date));
+    const session = sessions.get(date);
+
+    return !!session && bar.time >= session.open && bar.time < session.close;
+  });
+}
