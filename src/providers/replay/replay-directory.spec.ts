@@ -1,0 +1,100 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadDirectory, type DirectoryLoad } from './replay-directory.js';
+
+/** A logger whose methods record their messages. */
+function fakeLogger() {
+  return {
+    log: vi.fn<(message: unknown) => void>(),
+    warn: vi.fn<(message: unknown) => void>(),
+    error: vi.fn<(message: unknown) => void>(),
+    debug: vi.fn<(message: unknown) => void>(),
+  };
+}
+
+const FILES: Record<string, string> = {
+  'AAPL.a.csv': [
+    'date,open,high,low,close',
+    '2014-06-05,92.31,92.77,91.8,92.48',
+    '2014-06-06,92.84,93.04,92.07,92.22',
+  ].join('\n'),
+  'AAPL.b.csv': [
+    'day,open,high,low,close',
+    '2014-06-06,649.9,651.26,644.47,645.57',
+    '2014-06-09,92.7,93.88,91.75,93.7',
+  ].join('\n'),
+  'SPY.txt': [
+    'date,open,high,low,close',
+    '11:34,1,1,1,1',
+    '2024-03-14,1,1,1,1',
+    '2024-03-15,1,1,1,1',
+  ].join('\n'),
+  'notes.csv': 'Shopping list\neggs\nmilk',
+  'README.md': '# not data',
+};
+
+describe('loadDirectory', () => {
+  let dir: string;
+  let loaded: DirectoryLoad;
+  const logger = fakeLogger();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'replay-directory-'));
+    for (const [name, text] of Object.entries(FILES)) {
+      await writeFile(path.join(dir, name), text);
+    }
+    await mkdir(path.join(dir, 'nested.csv'));
+    loaded = await loadDirectory(dir, logger);
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('counts files read and skipped', () => {
+    expect(loaded.stats).toMatchObject({ filesRead: 3, filesSkipped: 1 });
+  });
+
+  it('counts rows read and skipped', () => {
+    expect(loaded.stats).toMatchObject({ rowsRead: 7, rowsSkipped: 1 });
+  });
+
+  it('merges series by symbol', () => {
+    expect(loaded.stats).toMatchObject({ series: 2, symbols: 2 });
+  });
+
+  it('keeps the first file on conflict', () => {
+    const aapl = loaded.series.find((one) => one.instrument.symbol === 'AAPL');
+    expect(aapl?.bars.map((bar) => bar.close)).toEqual([92.48, 92.22, 93.7]);
+  });
+
+  it('warns once per conflicting pair', () => {
+    const warnings = logger.warn.mock.calls.map(([message]) => String(message));
+    expect(
+      warnings.filter((message) => message.includes('differ from')),
+    ).toEqual([
+      'AAPL 1d: 1 bars of AAPL.b.csv differ from AAPL.a.csv by more than 0.05%; kept those of AAPL.a.csv',
+    ]);
+  });
+
+  it('logs skipped rows per file', () => {
+    expect(logger.log).toHaveBeenCalledWith(
+      'Read SPY.txt: 3 rows, 1 skipped; SPY 1d (2 bars)',
+    );
+  });
+
+  it('logs an unreadable file', () => {
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^Skipped notes\.csv: header .* has no time/),
+    );
+  });
+
+  it('names a missing directory', async () => {
+    const missing = path.join(dir, 'absent');
+    await expect(loadDirectory(missing, logger)).rejects.toThrow(
+      `Replay directory ${missing} cannot be read`,
+    );
+  });
+});
