@@ -7,18 +7,25 @@
 const GOLDEN_GAMMA = 0x9e3779b9;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
-const TWO_POW_32 = 4_294_967_296;
+const TWO_POW_MINUS_32 = 2 ** -32;
 
 /**
  * Mixes the bits of a 32-bit integer so that nearby inputs give unrelated
- * outputs (the finalizer of MurmurHash3).
+ * outputs (the finalizer of MurmurHash3). Returns an unsigned integer.
  */
 export function mix32(value: number): number {
-  let z = value >>> 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  return mixSigned(value | 0) >>> 0;
+}
+
+/**
+ * Runs `mix32` on signed 32-bit values, which V8 keeps as small integers
+ * (an unsigned state above 2^31 would be boxed as a double on every draw).
+ */
+function mixSigned(value: number): number {
+  let z = Math.imul(value ^ (value >>> 16), 0x85ebca6b);
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
 
-  return (z ^ (z >>> 16)) >>> 0;
+  return z ^ (z >>> 16);
 }
 
 /**
@@ -45,7 +52,7 @@ export class SeededRandom {
   private spareNormal: number | null = null;
 
   constructor(key: number) {
-    this.state = key >>> 0;
+    this.state = key | 0;
   }
 
   /** Creates the generator for a hash of the given key parts. */
@@ -55,12 +62,15 @@ export class SeededRandom {
 
   /** Returns a uniform number in the open interval (0, 1). */
   uniform(): number {
-    this.state = (this.state + GOLDEN_GAMMA) >>> 0;
+    this.state = (this.state + GOLDEN_GAMMA) | 0;
 
-    return (mix32(this.state) + 0.5) / TWO_POW_32;
+    return ((mixSigned(this.state) >>> 0) + 0.5) * TWO_POW_MINUS_32;
   }
 
-  /** Returns a standard normal number (Box-Muller, keeping the second value). */
+  /**
+   * Returns a standard normal number by Marsaglia's polar method, keeping
+   * the second value of each pair for the next call.
+   */
   normal(): number {
     if (this.spareNormal !== null) {
       const spare = this.spareNormal;
@@ -68,10 +78,19 @@ export class SeededRandom {
 
       return spare;
     }
-    const radius = Math.sqrt(-2 * Math.log(this.uniform()));
-    const angle = 2 * Math.PI * this.uniform();
-    this.spareNormal = radius * Math.sin(angle);
+    // Each try lands inside the unit circle with probability pi/4, so 64
+    // tries all fail with probability below 1e-42.
+    for (let attempt = 0; attempt < 64; attempt += 1) {
+      const x = 2 * this.uniform() - 1;
+      const y = 2 * this.uniform() - 1;
+      const squared = x * x + y * y;
+      if (squared >= 1 || squared === 0) continue;
+      const scale = Math.sqrt((-2 * Math.log(squared)) / squared);
+      this.spareNormal = y * scale;
 
-    return radius * Math.cos(angle);
+      return x * scale;
+    }
+
+    return 0;
   }
 }
