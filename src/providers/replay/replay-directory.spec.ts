@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadDirectory, type DirectoryLoad } from './replay-directory.js';
 
-/** A logger whose methods record their messages. */
+/** Creates a logger whose methods record their messages. */
 function fakeLogger() {
   return {
     log: vi.fn<(message: unknown) => void>(),

@@ -7,7 +7,7 @@ import { readReplayFile } from './replay-file.js';
 import type { ReplaySeries } from './replay-series.js';
 import { ReplayTickStream } from './replay-tick-stream.js';
 
-/** A logger whose methods record their messages. */
+/** Creates a logger whose methods record their messages. */
 function fakeLogger() {
   return {
     log: vi.fn<(message: unknown) => void>(),

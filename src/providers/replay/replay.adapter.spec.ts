@@ -6,7 +6,7 @@ import { DataNotAvailableError } from '../../common/api.errors.js';
 import { parseSymbol } from '../../market/symbol.js';
 import { ReplaySource } from './replay.adapter.js';
 
-/** A logger whose methods record their messages. */
+/** Creates a logger whose methods record their messages. */
 function fakeLogger() {
   return {
     log: vi.fn<(message: unknown) => void>(),
