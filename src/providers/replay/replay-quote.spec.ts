@@ -110,6 +110,18 @@ describe('buildQuote', () => {
     expect(tokyo.asOf).toBe(Date.parse('2023-04-14T15:00:00Z'));
   });
 
+  it('stamps a month-end bar at month end', () => {
+    const monthly = quoteOf(
+      'BTCUSD.csv',
+      [
+        ',Open,High,Low,Close,Volume',
+        '2024-11-30,69109.0,99121.0,67459.0,97482.0,42421.51031367',
+        '2024-12-31,96515.0,108364.0,92092.0,93381.0,25342.80228337',
+      ].join('\n'),
+    );
+    expect(monthly.asOf).toBe(Date.parse('2025-01-01T00:00:00Z'));
+  });
+
   it('leaves change empty without history', () => {
     const single = quoteOf(
       'ADABTC.csv',

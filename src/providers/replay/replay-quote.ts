@@ -133,14 +133,11 @@ function quoteTime(
       : null;
   if (session) return session.close;
   const zone = timeZoneOf(entry.instrument);
-  const length =
-    interval === '1mo'
-      ? { months: 1 }
-      : interval === '1wk'
-        ? { weeks: 1 }
-        : { days: 1 };
+  if (interval === '1d') {
+    return DateTime.fromISO(date, { zone }).plus({ days: 1 }).toMillis();
+  }
 
-  return DateTime.fromISO(date, { zone }).plus(length).toMillis();
+  return barEnd(latest, interval, zone);
 }
 
 function roundTo(value: number, decimals: number): number {

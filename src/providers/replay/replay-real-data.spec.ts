@@ -148,9 +148,8 @@ const CASES: FileCase[] = [
     file: 'BTCUSD.monthly.2012-2024.backtesting-py.csv',
     symbol: 'BTC-USD',
     interval: '1mo',
-    // Month-end labels are re-dated to the first of their month.
     expected: (cells) => ({
-      time: utcDate(`${(cells[0] ?? '').slice(0, 7)}-01`),
+      time: utcDate(cells[0] ?? ''),
       ...ohlcvFrom(cells, 1),
     }),
   },

@@ -47,6 +47,18 @@ describe('barEnd', () => {
       Date.parse('2024-03-01T00:00:00Z'),
     );
   });
+
+  it('ends a month-end label with its month', () => {
+    expect(barEnd(day('2024-01-31', 1), '1mo')).toBe(
+      Date.parse('2024-02-01T00:00:00Z'),
+    );
+  });
+
+  it('ends a Friday label with its week', () => {
+    expect(barEnd(day('2024-03-08', 1), '1wk')).toBe(
+      Date.parse('2024-03-11T00:00:00Z'),
+    );
+  });
 });
 
 describe('aggregateSeries', () => {

@@ -6,12 +6,24 @@ import { isUsListed, timeZoneOf } from '../../market/exchange-zones.js';
 import { INTERVAL_MS, isDaily, type Interval } from '../../market/interval.js';
 import type { Instrument } from '../../market/symbol.js';
 
-/** Returns the instant at which a bar of `interval` ends. */
-export function barEnd(bar: Bar, interval: Interval): number {
-  if (interval !== '1mo') return bar.time + INTERVAL_MS[interval];
+/**
+ * Returns the instant at which a bar of `interval` ends. Weeks and months
+ * end with the calendar period that contains the bar's date, so a bar
+ * labelled with the period's last day ends on the same instant as one
+ * labelled with its first.
+ */
+export function barEnd(bar: Bar, interval: Interval, zone = 'utc'): number {
+  if (interval !== '1wk' && interval !== '1mo') {
+    return bar.time + INTERVAL_MS[interval];
+  }
+  const unit = interval === '1wk' ? 'week' : 'month';
+  const start = bar.date
+    ? DateTime.fromISO(bar.date, { zone })
+    : DateTime.fromMillis(bar.time, { zone });
 
-  return DateTime.fromMillis(bar.time, { zone: 'utc' })
-    .plus({ months: 1 })
+  return start
+    .startOf(unit)
+    .plus({ [`${unit}s`]: 1 })
     .toMillis();
 }
 

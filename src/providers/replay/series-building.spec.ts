@@ -56,7 +56,7 @@ describe('buildSeries', () => {
     expect(built.bars[0]).not.toHaveProperty('date');
   });
 
-  it('re-dates month ends to starts', () => {
+  it('keeps month-end dates as written', () => {
     const built = build([
       row('2024-01-31', 1),
       row('2024-02-29', 2),
@@ -64,19 +64,20 @@ describe('buildSeries', () => {
     ]);
     expect(built.interval).toBe('1mo');
     expect(built.bars.map((bar) => bar.date)).toEqual([
-      '2024-01-01',
-      '2024-02-01',
-      '2024-03-01',
+      '2024-01-31',
+      '2024-02-29',
+      '2024-03-31',
     ]);
   });
 
-  it('re-dates weeks to Mondays', () => {
+  it('finds weekly bars dated Friday', () => {
     const built = build([
       row('2024-03-08', 1),
       row('2024-03-15', 2),
       row('2024-03-22', 3),
     ]);
-    expect(built.bars[0]?.date).toBe('2024-03-04');
+    expect(built.interval).toBe('1wk');
+    expect(built.bars[0]?.date).toBe('2024-03-08');
   });
 
   it('keeps the first duplicate', () => {

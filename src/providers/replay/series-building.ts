@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { CorporateAction } from '../../market/bar.js';
 import type { Interval } from '../../market/interval.js';
 import type { ParsedRow } from './csv-rows.js';
@@ -17,10 +16,8 @@ export interface BuiltSeries {
  * Turns one symbol's rows into ascending bars, whatever order the file has.
  * When every row has no time of day (or midnight), the bars are daily or
  * longer and dated by the calendar date as written. Otherwise they are
- * intraday and timed by instant. Weekly and monthly bars are re-dated to
- * the Monday or the first of the month they cover, so a month-end label and
- * a month-start label give the same bar. Returns an error message when the
- * interval cannot be inferred.
+ * intraday and timed by instant. Returns an error message when the interval
+ * cannot be inferred.
  */
 export function buildSeries(rows: readonly ParsedRow[]): BuiltSeries | string {
   const daily = rows.every((row) => row.stamp.midnight);
@@ -38,7 +35,7 @@ export function buildSeries(rows: readonly ParsedRow[]): BuiltSeries | string {
   const events: CorporateAction[] = [];
   let duplicates = 0;
   for (const row of sorted) {
-    const bar = toBar(row, interval, daily);
+    const bar = toBar(row, daily);
     if (bars.length > 0 && bars[bars.length - 1]?.time === bar.time) {
       duplicates += 1;
       continue;
@@ -54,7 +51,7 @@ function unique(times: readonly number[]): number[] {
   return times.filter((time, i) => i === 0 || time !== times[i - 1]);
 }
 
-function toBar(row: ParsedRow, interval: Interval, daily: boolean): StoredBar {
+function toBar(row: ParsedRow, daily: boolean): StoredBar {
   const bar: StoredBar = {
     time: row.stamp.ms,
     open: row.open,
@@ -65,23 +62,15 @@ function toBar(row: ParsedRow, interval: Interval, daily: boolean): StoredBar {
     complete: true,
   };
   if (daily) {
-    const date = periodStart(row.stamp.date, interval);
-    bar.date = date;
-    bar.time = Date.parse(date);
+    // NOTE: weekly and monthly bars keep the date as written, which some
+    // exports (pandas month ends) put at the end of the period, not its start.
+    bar.date = row.stamp.date;
+    bar.time = Date.parse(row.stamp.date);
   }
   if (row.adjClose !== undefined) bar.adjClose = row.adjClose;
   if (row.adjusted) bar.adjusted = row.adjusted;
 
   return bar;
-}
-
-function periodStart(date: string, interval: Interval): string {
-  if (interval !== '1wk' && interval !== '1mo') return date;
-  const unit = interval === '1wk' ? 'week' : 'month';
-
-  return (
-    DateTime.fromISO(date, { zone: 'utc' }).startOf(unit).toISODate() ?? date
-  );
 }
 
 function eventsOf(row: ParsedRow): CorporateAction[] {
