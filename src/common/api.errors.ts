@@ -15,6 +15,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Longest string value echoed back in a problem body. */
+const MAX_ECHOED_LENGTH = 100;
+
 /** A query, path or body value that the API cannot accept; names the parameter. */
 export class InvalidParameterError extends ApiError {
   constructor(
@@ -22,9 +25,16 @@ export class InvalidParameterError extends ApiError {
     detail: string,
     readonly value?: unknown,
   ) {
-    super('INVALID_PARAMETER', detail, { parameter, value });
+    super('INVALID_PARAMETER', detail, { parameter, value: echoed(value) });
     this.name = 'InvalidParameterError';
   }
+}
+
+function echoed(value: unknown): unknown {
+  if (typeof value !== 'string' || value.length <= MAX_ECHOED_LENGTH)
+    return value;
+
+  return `${value.slice(0, MAX_ECHOED_LENGTH)}…`;
 }
 
 export class SymbolNotFoundError extends ApiError {

@@ -42,7 +42,7 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private toProblem(exception: unknown, request: FastifyRequest): Problem {
-    const requestId = String(request.id);
+    const requestId = request.id;
     if (exception instanceof ApiError) {
       return buildProblem(
         exception.code,
@@ -77,14 +77,15 @@ export class ProblemFilter implements ExceptionFilter {
     exception: unknown,
     request: FastifyRequest,
   ): string {
-    switch (code) {
-      case 'NOT_FOUND':
-        return `No route matches ${request.method} ${request.url.split('?')[0]}; see /docs for the API.`;
-      case 'METHOD_NOT_ALLOWED':
-        return `${request.method} is not allowed on ${request.url.split('?')[0]}.`;
-      default:
-        return messageOf(exception);
+    const path = request.url.split('?')[0] ?? request.url;
+    if (code === 'NOT_FOUND') {
+      return `No route matches ${request.method} ${path}; see /docs for the API.`;
     }
+    if (code === 'METHOD_NOT_ALLOWED') {
+      return `${request.method} is not allowed on ${path}.`;
+    }
+
+    return messageOf(exception);
   }
 }
 

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import type { Clock } from '../common/clock.js';
+import { describe, expect, it, vi } from 'vitest';
+import { Clock } from '../common/clock.js';
 import { MarketStatusService } from './market-status.service.js';
 
 function statusAt(iso: string) {
-  const clock: Clock = { now: () => Date.parse(iso) };
+  const clock = new Clock();
+  vi.spyOn(clock, 'now').mockReturnValue(Date.parse(iso));
   const status = new MarketStatusService(clock).status();
   const byName = new Map(
     status.markets.map((market) => [market.exchange, market]),

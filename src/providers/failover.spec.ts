@@ -41,10 +41,9 @@ describe('failsOver', () => {
   });
 });
 
-describe('combineFailures', () => {
-  const codeOf = (attempts: Attempt[]) =>
-    combineFailures('AAPL', attempts).code;
+const codeOf = (attempts: Attempt[]) => combineFailures('AAPL', attempts).code;
 
+describe('combineFailures', () => {
   it('gives 404 when every source says not found', () => {
     const error = combineFailures('AAPL', [
       notFound,

@@ -31,18 +31,14 @@ export const quoteResponse = z
     session: z.enum(['pre-market', 'regular', 'after-hours', 'closed']),
     asOf: instant,
     source: z.string().meta({ example: 'simulated' }),
-    stale: z
-      .boolean()
-      .meta({
-        description:
-          'True when the value is older than promised because every source failed.',
-      }),
-    delayed: z
-      .number()
-      .meta({
-        description: 'Minutes the source delivers late by design.',
-        example: 0,
-      }),
+    stale: z.boolean().meta({
+      description:
+        'True when the value is older than promised because every source failed.',
+    }),
+    delayed: z.number().meta({
+      description: 'Minutes the source delivers late by design.',
+      example: 0,
+    }),
   })
   .meta({ id: 'Quote' });
 
@@ -71,13 +67,10 @@ const coverage = z
 
 export const barResponse = z
   .object({
-    date: z
-      .string()
-      .optional()
-      .meta({
-        description: 'Trading day, for daily and longer bars.',
-        example: '2024-03-15',
-      }),
+    date: z.string().optional().meta({
+      description: 'Trading day, for daily and longer bars.',
+      example: '2024-03-15',
+    }),
     time: instant
       .optional()
       .meta({ description: 'Bar start, for intraday bars.' }),
@@ -86,19 +79,14 @@ export const barResponse = z
     low: z.number(),
     close: z.number(),
     volume: z.number().nullable(),
-    adjClose: z
-      .number()
-      .optional()
-      .meta({
-        description:
-          'Close adjusted for splits and dividends, where the source has one.',
-      }),
-    complete: z
-      .boolean()
-      .meta({
-        description:
-          'False while the bar is still forming or the data ends inside it.',
-      }),
+    adjClose: z.number().optional().meta({
+      description:
+        'Close adjusted for splits and dividends, where the source has one.',
+    }),
+    complete: z.boolean().meta({
+      description:
+        'False while the bar is still forming or the data ends inside it.',
+    }),
   })
   .meta({ id: 'Bar' });
 
@@ -106,12 +94,10 @@ export const historyResponse = z
   .object({
     symbol: z.string().meta({ example: 'AAPL' }),
     interval: z.enum(INTERVALS),
-    timeZone: z
-      .string()
-      .meta({
-        description: 'Zone in which daily bars are dated.',
-        example: 'America/New_York',
-      }),
+    timeZone: z.string().meta({
+      description: 'Zone in which daily bars are dated.',
+      example: 'America/New_York',
+    }),
     adjustment: z
       .enum(['raw', 'split', 'split+dividend'])
       .meta({ description: 'What the bars hold.' }),
@@ -190,19 +176,15 @@ export const infoResponse = z
     session: z
       .enum(['pre-market', 'regular', 'after-hours', 'closed'])
       .meta({ description: 'Session of its market now.' }),
-    tradingHours: z
-      .string()
-      .meta({
-        example:
-          '09:30-16:00 America/New_York, Monday to Friday except exchange holidays',
-      }),
+    tradingHours: z.string().meta({
+      example:
+        '09:30-16:00 America/New_York, Monday to Friday except exchange holidays',
+    }),
     coverage: coverage.nullable(),
-    sources: z
-      .record(z.string(), z.array(z.string()))
-      .meta({
-        description:
-          'Configured sources per capability, in the order they are tried.',
-      }),
+    sources: z.record(z.string(), z.array(z.string())).meta({
+      description:
+        'Configured sources per capability, in the order they are tried.',
+    }),
     source: z
       .string()
       .meta({ description: 'Source of the name, exchange and coverage.' }),
@@ -267,17 +249,13 @@ export const problemResponse = z
     title: z.string().meta({ example: 'Invalid parameter' }),
     status: z.number().meta({ example: 400 }),
     code: z.string().meta({ example: 'INVALID_PARAMETER' }),
-    detail: z
-      .string()
-      .meta({
-        example: 'interval: must be one of 1m, 5m, 15m, 30m, 1h, 1d, 1wk, 1mo',
-      }),
-    instance: z
-      .string()
-      .meta({
-        description: 'Request id, also sent as X-Request-Id.',
-        example: 'b1946ac9-2f1f-4c5e-9a4e-8f3d0c2a1e77',
-      }),
+    detail: z.string().meta({
+      example: 'interval: must be one of 1m, 5m, 15m, 30m, 1h, 1d, 1wk, 1mo',
+    }),
+    instance: z.string().meta({
+      description: 'Request id, also sent as X-Request-Id.',
+      example: 'b1946ac9-2f1f-4c5e-9a4e-8f3d0c2a1e77',
+    }),
     parameter: z
       .string()
       .optional()

@@ -1,0 +1,16 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import type { LoadOptions } from './config/config.loader.js';
+import { QuotesModule } from './quotes/quotes.module.js';
+
+@Module({})
+export class AppModule {
+  /** The whole application on the given settings, or on those of the environment. */
+  static register(config: AppConfig | LoadOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), QuotesModule],
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import fastifyCompress from '@fastify/compress';
+import fastifyEtag from '@fastify/etag';
+import { type LogLevel, StandardSchemaValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  FastifyAdapter,
+  type NestFastifyApplication,
+} from '@nestjs/platform-fastify';
+import { AppModule } from './app.module.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import { invalidParameterFrom } from './common/validation.js';
+import { AppConfig } from './config/app-config.js';
+import type { LoadOptions } from './config/config.loader.js';
+import { setUpSwagger } from './swagger.js';
+
+const VERSION = '0.1.0';
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const NEST_LEVELS: Readonly<Record<AppConfig['logLevel'], LogLevel[] | false>> =
+  {
+    fatal: ['fatal'],
+    error: ['fatal', 'error'],
+    warn: ['fatal', 'error', 'warn'],
+    info: ['fatal', 'error', 'warn', 'log'],
+    debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+    trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+    silent: false,
+  };
+
+/** Keeps a caller's X-Request-Id when it is short and plain, else makes one. */
+function requestId(request: IncomingMessage): string {
+  const header = request.headers['x-request-id'];
+  return typeof header === 'string' && REQUEST_ID.test(header)
+    ? header
+    : randomUUID();
+}
+
+/** The Fastify adapter with the request id and path limits the API relies on. */
+export function createAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
+    genReqId: requestId,
+    // Long paths reach the symbol parser, which explains the limit, instead of a bare 404.
+    routerOptions: { maxParamLength: 1000 },
+  });
+}
+
+/**
+ * Adds the HTTP plugins, error filter, validation and OpenAPI document to a
+ * created application. Tests that build the module themselves call it too.
+ */
+export async function configureApp(
+  app: NestFastifyApplication,
+): Promise<NestFastifyApplication> {
+  const settings = app.get(AppConfig);
+  app.useLogger(NEST_LEVELS[settings.logLevel]);
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  await app.register(fastifyEtag);
+  await app.register(fastifyCompress, { encodings: ['br', 'gzip', 'deflate'] });
+
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(
+    new StandardSchemaValidationPipe({
+      exceptionFactory: invalidParameterFrom,
+    }),
+  );
+  if (settings.swaggerEnabled) setUpSwagger(app, VERSION);
+  app.enableShutdownHooks();
+
+  return app;
+}
+
+/** Builds the application on the given settings, ready to listen. */
+export async function createApp(
+  config: AppConfig | LoadOptions = {},
+): Promise<NestFastifyApplication> {
+  const level = config instanceof AppConfig ? config.logLevel : 'info';
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config),
+    createAdapter(),
+    {
+      logger: NEST_LEVELS[level],
+    },
+  );
+
+  return configureApp(app);
+}

@@ -1,0 +1,70 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ApiError } from '../common/api.errors.js';
+import { type Attempt, combineFailures, failsOver } from './failover.js';
+import type {
+  Capability,
+  MarketDataSource,
+  SourceId,
+} from './market-data-source.js';
+import { SourceRegistry } from './source-registry.service.js';
+
+/** A value and the source that supplied it. */
+export interface Answer<T> {
+  value: T;
+  source: SourceId;
+}
+
+/**
+ * Asks the sources of a capability in their configured order until one
+ * answers. Failures that fail over are logged with source, symbol and code;
+ * when none answers, the combined error follows the error catalogue.
+ */
+@Injectable()
+export class FailoverService {
+  private readonly logger = new Logger(FailoverService.name);
+
+  constructor(private readonly registry: SourceRegistry) {}
+
+  async call<T>(
+    capability: Capability,
+    symbol: string,
+    invoke: (source: MarketDataSource) => Promise<T>,
+  ): Promise<Answer<T>> {
+    const attempts: Attempt[] = [];
+    for (const source of this.registry.sourcesFor(capability)) {
+      try {
+        return { value: await invoke(source), source: source.id };
+      } catch (error) {
+        if (!failsOver(error)) throw error;
+        attempts.push(this.record(source.id, capability, symbol, error));
+      }
+    }
+
+    throw combineFailures(symbol, attempts);
+  }
+
+  private record(
+    source: SourceId,
+    capability: Capability,
+    symbol: string,
+    error: unknown,
+  ): Attempt {
+    if (error instanceof ApiError) {
+      const line = `${source} ${capability} ${symbol}: ${error.code} ${error.detail}`;
+      if (error.status === 404) this.logger.debug(line);
+      else this.logger.warn(line);
+
+      return { source, code: error.code, detail: error.detail };
+    }
+
+    this.logger.error(
+      `${source} ${capability} ${symbol}: unexpected failure`,
+      error instanceof Error ? error.stack : String(error),
+    );
+    return {
+      source,
+      code: 'UPSTREAM_UNAVAILABLE',
+      detail: `${source} failed unexpectedly.`,
+    };
+  }
+}

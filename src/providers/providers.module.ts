@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { AppConfig } from '../config/app-config.js';
+import { MarketModule } from '../market/market.module.js';
+import { FailoverService } from './failover.service.js';
+import { createSources } from './source-factory.js';
+import {
+  MARKET_DATA_SOURCES,
+  SourceRegistry,
+} from './source-registry.service.js';
+
+@Module({
+  imports: [MarketModule],
+  providers: [
+    {
+      provide: MARKET_DATA_SOURCES,
+      inject: [AppConfig, Clock],
+      useFactory: (config: AppConfig, clock: Clock) =>
+        createSources(config, clock),
+    },
+    SourceRegistry,
+    FailoverService,
+  ],
+  exports: [SourceRegistry, FailoverService],
+})
+export class ProvidersModule {}

@@ -1,0 +1,148 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ApiError } from '../common/api.errors.js';
+import { Clock } from '../common/clock.js';
+import { UsEquityCalendar } from '../market/exchange-calendar.js';
+import { isUsListed, timeZoneOf } from '../market/exchange-zones.js';
+import { MarketStatusService } from '../market/market-status.service.js';
+import type { Profile, SymbolMatch } from '../market/profile.js';
+import type { Session } from '../market/quote.js';
+import type { Instrument } from '../market/symbol.js';
+import { FailoverService } from '../providers/failover.service.js';
+import type { MarketDataSource } from '../providers/market-data-source.js';
+import { SourceRegistry } from '../providers/source-registry.service.js';
+import { QuotesService } from './quotes.service.js';
+
+const TRADING_HOURS: Readonly<
+  Record<'us' | 'crypto' | 'forex' | 'other', string>
+> = {
+  us: '09:30-16:00 America/New_York, Monday to Friday except exchange holidays; 13:00 on early-close days',
+  crypto: '24 hours, every day (UTC)',
+  forex: 'Sunday 17:00 to Friday 17:00 America/New_York',
+  other: 'the local hours of its exchange',
+};
+
+/** Answers profile, info, summary and search requests. */
+@Injectable()
+export class InstrumentsService {
+  private readonly calendar = new UsEquityCalendar();
+  private readonly logger = new Logger(InstrumentsService.name);
+
+  constructor(
+    private readonly failover: FailoverService,
+    private readonly registry: SourceRegistry,
+    private readonly quotes: QuotesService,
+    private readonly clock: Clock,
+    private readonly marketStatus: MarketStatusService,
+  ) {}
+
+  async profile(instrument: Instrument): Promise<Profile> {
+    const answer = await this.failover.call(
+      'profile',
+      instrument.symbol,
+      (source) => {
+        if (!source.getProfile)
+          throw new Error(`${source.id} lists profiles but has no getProfile`);
+        return source.getProfile(instrument);
+      },
+    );
+
+    return answer.value;
+  }
+
+  /** A quote with a short profile; the profile is null when no source has one. */
+  async summary(instrument: Instrument) {
+    const [quote, profile] = await Promise.all([
+      this.quotes.quote(instrument),
+      this.profile(instrument).catch((error: unknown) => {
+        if (error instanceof ApiError) return null;
+        throw error;
+      }),
+    ]);
+    const summary = profile && {
+      name: profile.name,
+      exchange: profile.exchange,
+      sector: profile.sector,
+      industry: profile.industry,
+      country: profile.country,
+      source: profile.source,
+    };
+
+    return { symbol: instrument.symbol, quote, profile: summary };
+  }
+
+  /** What the API knows about an instrument: market, hours, coverage and sources. */
+  async info(instrument: Instrument) {
+    const profile = await this.profile(instrument);
+
+    return {
+      symbol: instrument.symbol,
+      assetClass: instrument.assetClass,
+      name: profile.name,
+      exchange: profile.exchange,
+      currency: profile.currency,
+      base: instrument.base ?? null,
+      quote: instrument.quote ?? null,
+      timeZone: timeZoneOf(instrument),
+      session: this.session(instrument),
+      tradingHours: TRADING_HOURS[this.market(instrument)],
+      coverage: profile.coverage,
+      sources: this.registry.order(),
+      source: profile.source,
+    };
+  }
+
+  /** Searches every search source in order; the first source to list a symbol wins. */
+  async search(query: string, limit: number): Promise<SymbolMatch[]> {
+    const found = new Map<string, SymbolMatch>();
+    for (const source of this.registry.sourcesFor('search')) {
+      if (!source.search || found.size >= limit) continue;
+      for (const match of await this.searchOne(source, query, limit)) {
+        if (!found.has(match.symbol)) found.set(match.symbol, match);
+      }
+    }
+
+    return [...found.values()].slice(0, limit);
+  }
+
+  /** One source's matches; a failing source is logged and skipped. */
+  private async searchOne(
+    source: MarketDataSource,
+    query: string,
+    limit: number,
+  ): Promise<SymbolMatch[]> {
+    try {
+      return (await source.search?.(query, limit)) ?? [];
+    } catch (error) {
+      this.logger.warn(
+        `${source.id} search "${query}" failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return [];
+    }
+  }
+
+  private market(instrument: Instrument): keyof typeof TRADING_HOURS {
+    if (instrument.assetClass === 'crypto') return 'crypto';
+    if (instrument.assetClass === 'forex') return 'forex';
+
+    return isUsListed(instrument) ? 'us' : 'other';
+  }
+
+  private session(instrument: Instrument): Session {
+    switch (this.market(instrument)) {
+      case 'crypto':
+        return 'regular';
+      case 'us':
+        return this.calendar.sessionAt(this.clock.now());
+      case 'forex':
+        return (
+          this.marketStatus
+            .status()
+            .markets.find((market) => market.exchange === 'Forex')?.session ??
+          'closed'
+        );
+      case 'other':
+        // TODO: calendars of non-US exchanges; their sessions are reported as closed.
+        return 'closed';
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { parseSymbol } from '../market/symbol.js';
+import {
+  batchQuotesQuerySchema,
+  type BatchQuotesQueryDto,
+} from './dto/batch-quotes-query.dto.js';
+import { batchQuotesResponse, quoteResponse } from './dto/responses.dto.js';
+import { noQuerySchema } from './dto/search-query.dto.js';
+import { ApiProblems, ApiSymbolParam } from './openapi.js';
+import { QuotesService } from './quotes.service.js';
+import { quoteJson } from './serializers.js';
+
+@ApiTags('quotes')
+@Controller('api/quotes')
+export class QuotesController {
+  constructor(private readonly quotes: QuotesService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Quotes for several symbols',
+    description:
+      'Each symbol is answered on its own: one that fails is listed under `errors` and the others are still quoted.',
+  })
+  @ApiOkResponse({ standardSchema: batchQuotesResponse })
+  @ApiProblems('INVALID_PARAMETER')
+  async batch(
+    @Query({ schema: batchQuotesQuerySchema }) query: BatchQuotesQueryDto,
+  ) {
+    const { quotes, errors } = await this.quotes.batch(query.symbols);
+
+    return { quotes: quotes.map(quoteJson), errors };
+  }
+
+  @Get(':symbol')
+  @ApiOperation({
+    summary: 'Latest quote of any symbol',
+    description:
+      'The asset class is read from the symbol: `^` marks an index, two currency codes a pair.',
+  })
+  @ApiSymbolParam(
+    'symbol',
+    ['AAPL', 'BRK.B', '^GSPC', 'BTC-USD', 'EURUSD'],
+    'Symbol in any accepted spelling; `BRK-B` and `brk.b` both mean BRK.B.',
+  )
+  @ApiOkResponse({ standardSchema: quoteResponse })
+  @ApiProblems(
+    'INVALID_PARAMETER',
+    'SYMBOL_NOT_FOUND',
+    'DATA_NOT_AVAILABLE',
+    'UPSTREAM_UNAVAILABLE',
+    'UPSTREAM_MALFORMED',
+  )
+  async quote(
+    @Param('symbol') symbol: string,
+    @Query({ schema: noQuerySchema }) _query: unknown,
+  ) {
+    return quoteJson(await this.quotes.quote(parseSymbol(symbol)));
+  }
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { MarketModule } from '../market/market.module.js';
+import { ProvidersModule } from '../providers/providers.module.js';
+import {
+  CryptoController,
+  ForexController,
+  StocksController,
+} from './asset.controller.js';
+import { HistoryService } from './history.service.js';
+import { InstrumentsService } from './instruments.service.js';
+import { MarketController } from './market.controller.js';
+import { ProblemsController } from './problems.controller.js';
+import { ProvidersController } from './providers.controller.js';
+import { QuotesController } from './quotes.controller.js';
+import { QuotesService } from './quotes.service.js';
+import { SymbolsController } from './symbols.controller.js';
+
+@Module({
+  imports: [MarketModule, ProvidersModule],
+  controllers: [
+    QuotesController,
+    StocksController,
+    CryptoController,
+    ForexController,
+    MarketController,
+    SymbolsController,
+    ProvidersController,
+    ProblemsController,
+  ],
+  providers: [QuotesService, HistoryService, InstrumentsService],
+})
+export class QuotesModule {}

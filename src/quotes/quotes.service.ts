@@ -1,0 +1,89 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ApiError } from '../common/api.errors.js';
+import type { Quote } from '../market/quote.js';
+import { parseSymbol, type Instrument } from '../market/symbol.js';
+import { FailoverService } from '../providers/failover.service.js';
+
+export interface BatchError {
+  symbol: string;
+  code: string;
+  detail: string;
+}
+
+/** Answers quote requests through the configured quote sources. */
+@Injectable()
+export class QuotesService {
+  private readonly logger = new Logger(QuotesService.name);
+
+  constructor(private readonly failover: FailoverService) {}
+
+  async quote(instrument: Instrument): Promise<Quote> {
+    const answer = await this.failover.call(
+      'quote',
+      instrument.symbol,
+      (source) => {
+        if (!source.getQuote)
+          throw new Error(`${source.id} lists quotes but has no getQuote`);
+        return source.getQuote(instrument);
+      },
+    );
+
+    return answer.value;
+  }
+
+  /**
+   * Quotes several symbols at once. A symbol that cannot be parsed or quoted
+   * is listed under `errors` with its code; the others are still answered.
+   * Spellings of one symbol (`BRK-B`, `brk.b`) are quoted once.
+   */
+  async batch(
+    symbols: readonly string[],
+  ): Promise<{ quotes: Quote[]; errors: BatchError[] }> {
+    const errors: BatchError[] = [];
+    const instruments = new Map<string, Instrument>();
+    for (const text of symbols) {
+      try {
+        const instrument = parseSymbol(text, {
+          allowSlash: true,
+          parameter: 'symbols',
+        });
+        instruments.set(instrument.symbol, instrument);
+      } catch (error) {
+        errors.push(batchError(text, error));
+      }
+    }
+
+    const unique = [...instruments.values()];
+    const settled = await Promise.allSettled(
+      unique.map((instrument) => this.quote(instrument)),
+    );
+    const quotes: Quote[] = [];
+    settled.forEach((result, index) => {
+      if (result.status === 'fulfilled') {
+        quotes.push(result.value);
+        return;
+      }
+      const symbol = unique[index]?.symbol ?? '';
+      if (!(result.reason instanceof ApiError)) {
+        this.logger.error(
+          `batch quote ${symbol} failed unexpectedly`,
+          String(result.reason),
+        );
+      }
+      errors.push(batchError(symbol, result.reason));
+    });
+
+    return { quotes, errors };
+  }
+}
+
+function batchError(symbol: string, error: unknown): BatchError {
+  if (error instanceof ApiError)
+    return { symbol, code: error.code, detail: error.detail };
+
+  return {
+    symbol,
+    code: 'INTERNAL_ERROR',
+    detail: 'The quote failed unexpectedly.',
+  };
+}

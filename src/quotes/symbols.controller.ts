@@ -1,0 +1,26 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { symbolsResponse } from './dto/responses.dto.js';
+import {
+  searchQuerySchema,
+  type SearchQueryDto,
+} from './dto/search-query.dto.js';
+import { InstrumentsService } from './instruments.service.js';
+import { ApiProblems } from './openapi.js';
+
+@ApiTags('symbols')
+@Controller('api/symbols')
+export class SymbolsController {
+  constructor(private readonly instruments: InstrumentsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Search the symbols the configured sources know' })
+  @ApiOkResponse({ standardSchema: symbolsResponse })
+  @ApiProblems('INVALID_PARAMETER')
+  async search(@Query({ schema: searchQuerySchema }) query: SearchQueryDto) {
+    return {
+      query: query.query,
+      results: await this.instruments.search(query.query, query.limit),
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { z } from 'zod';
+import { problemResponse } from './quotes/dto/responses.dto.js';
+
+/** Serves the OpenAPI document at /docs-json and Swagger UI at /docs. */
+export function setUpSwagger(
+  app: NestFastifyApplication,
+  version: string,
+): void {
+  const config = new DocumentBuilder()
+    .setTitle('Market Data API')
+    .setDescription(
+      'One normalized API over many market data sources. Every datum names its `source` and carries `asOf` and `stale`. ' +
+        'Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.',
+    )
+    .setVersion(version)
+    .build();
+  const document = SwaggerModule.createDocument(app, config, {
+    // `StocksController.history` becomes `stocksHistory`.
+    operationIdFactory: (controller, method) => {
+      const resource = controller.replace(/Controller$/, '');
+      return (
+        resource.charAt(0).toLowerCase() +
+        resource.slice(1) +
+        method.charAt(0).toUpperCase() +
+        method.slice(1)
+      );
+    },
+  });
+  document.components ??= {};
+  document.components.schemas ??= {};
+  const problem = z.toJSONSchema(problemResponse, { target: 'openapi-3.0' });
+  delete problem.$schema;
+  document.components.schemas.Problem = problem as never;
+
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

@@ -1,0 +1,145 @@
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  describeWithTool,
+} from './support/system-tools.js';
+
+interface Operation {
+  parameters?: { name: string; in: string; description?: string }[];
+  responses: Record<
+    string,
+    { content?: Record<string, { schema?: { $ref?: string } }> }
+  >;
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+const SYMBOL_ROUTES = [
+  'stocks/{symbol}',
+  'crypto/{symbol}',
+  'forex/{pair}',
+].flatMap((base) =>
+  ['', '/history', '/info', '/profile'].map(
+    (suffix) => `/api/${base}${suffix}`,
+  ),
+);
+const ROUTES = [
+  '/api/quotes',
+  '/api/quotes/{symbol}',
+  ...SYMBOL_ROUTES,
+  '/api/market/status',
+  '/api/symbols',
+  '/api/providers',
+];
+
+let api: TestApp;
+let document: OpenApiDocument;
+
+beforeAll(async () => {
+  api = await startTestApp();
+  document = (await api.json<OpenApiDocument>('/docs-json')).body;
+});
+
+afterAll(async () => {
+  await api.close();
+});
+
+describe('OpenAPI document', () => {
+  it('lists every route', () => {
+    expect(Object.keys(document.paths).sort()).toEqual([...ROUTES].sort());
+  });
+
+  it.each(ROUTES)('documents 200 and 400 of %s', (route) => {
+    const responses = document.paths[route]?.get?.responses ?? {};
+    expect(Object.keys(responses)).toContain('200');
+    expect(
+      responses['400']?.content?.['application/problem+json']?.schema?.$ref,
+    ).toBe('#/components/schemas/Problem');
+  });
+
+  it.each([...SYMBOL_ROUTES, '/api/quotes/{symbol}'])(
+    'documents 404 and 503 of %s',
+    (route) => {
+      const responses = document.paths[route]?.get?.responses ?? {};
+      expect(Object.keys(responses)).toEqual(
+        expect.arrayContaining(['404', '502', '503']),
+      );
+    },
+  );
+
+  it('describes every history parameter', () => {
+    const parameters =
+      document.paths['/api/stocks/{symbol}/history']?.get?.parameters ?? [];
+    const query = parameters.filter((parameter) => parameter.in === 'query');
+    expect(query.map((parameter) => parameter.name).sort()).toEqual([
+      'adjusted',
+      'cursor',
+      'format',
+      'from',
+      'interval',
+      'limit',
+      'to',
+    ]);
+    for (const parameter of query)
+      expect(parameter.description, parameter.name).toBeTruthy();
+  });
+
+  it('defines the response schemas', () => {
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining([
+        'Problem',
+        'Quote',
+        'History',
+        'Bar',
+        'Profile',
+        'MarketStatus',
+      ]),
+    );
+  });
+});
+
+describeWithTool('chromium', CHROMIUM_PATH, 'Swagger UI in Chromium', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+    });
+  });
+
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  it('shows every endpoint and its errors', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${api.baseUrl}/docs`);
+    await page.locator('.opblock').first().waitFor({ timeout: 15_000 });
+    const summaries = await page
+      .locator('.opblock-summary-path')
+      .allTextContents();
+    const shown = summaries
+      .map((text) => text.replace(/\u200b/g, '').trim())
+      .sort();
+    expect(shown).toEqual([...ROUTES].sort());
+
+    await page
+      .locator('#operations-stocks-stocksHistory .opblock-summary')
+      .click();
+    const codes = await page
+      .locator(
+        '#operations-stocks-stocksHistory .responses-table .response-col_status',
+      )
+      .allTextContents();
+    expect(codes.map((code) => code.trim())).toEqual(
+      expect.arrayContaining(['200', '400', '404', '502', '503']),
+    );
+    await page.close();
+  });
+});

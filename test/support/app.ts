@@ -1,0 +1,76 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp, createAdapter } from '../../src/app.setup.js';
+import { Clock } from '../../src/common/clock.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  /** GET (or another method) against the running app over loopback HTTP. */
+  request(pathAndQuery: string, init?: RequestInit): Promise<Response>;
+  /** GET and parse JSON; fails the test on a non-JSON body. */
+  json<T = Record<string, unknown>>(
+    pathAndQuery: string,
+    init?: RequestInit,
+  ): Promise<{ status: number; body: T; response: Response }>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Fixed time in epoch ms for the market calendar and the sources. */
+  now?: number;
+}
+
+/**
+ * Boots the whole application on port 0 of 127.0.0.1 with the given settings.
+ * The settings come only from `env`: the working directory is an empty
+ * temporary folder, so no `.env` or YAML of the checkout leaks in.
+ */
+export async function startTestApp(
+  options: TestAppOptions = {},
+): Promise<TestApp> {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'market-data-app-'));
+  const env = { LOG_LEVEL: 'error', ...options.env };
+  let builder = Test.createTestingModule({
+    imports: [AppModule.register({ env, cwd })],
+  });
+  if (options.now !== undefined) {
+    const fixed = options.now;
+    builder = builder.overrideProvider(Clock).useValue({ now: () => fixed });
+  }
+  const moduleRef = await builder.compile();
+  const app =
+    moduleRef.createNestApplication<NestFastifyApplication>(createAdapter());
+  await configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+
+  const request = (pathAndQuery: string, init?: RequestInit) =>
+    fetch(baseUrl + pathAndQuery, init);
+
+  return {
+    app,
+    baseUrl,
+    request,
+    async json<T>(pathAndQuery: string, init?: RequestInit) {
+      const response = await request(pathAndQuery, init);
+      const text = await response.text();
+      let body: T;
+      try {
+        body = JSON.parse(text) as T;
+      } catch {
+        throw new Error(
+          `${pathAndQuery} answered ${response.status} with a non-JSON body: ${text.slice(0, 200)}`,
+        );
+      }
+
+      return { status: response.status, body, response };
+    },
+    close: () => app.close(),
+  };
+}
