@@ -157,8 +157,8 @@ function previousClose(rows: FileRow[], interval: string): number {
     ? rows.slice(0, -1)
     : rows.filter(
         (row) =>
-          local(row).slice(0, 10) < lastDay &&
-          local(row).slice(11, 16) < '16:00',
+          localTime(row).slice(0, 10) < lastDay &&
+          localTime(row).slice(11, 16) < '16:00',
       );
 
   return earlier.at(-1)?.close ?? NaN;
