@@ -4,7 +4,7 @@ import type { Interval } from '../../market/interval.js';
 import { parseSymbol } from '../../market/symbol.js';
 import type { HistoryQuery } from '../market-data-source.js';
 import { buildHistoryBars, MAX_INTRADAY_SPAN_DAYS } from './history-builder.js';
-import { buildSeries, type PriceSeries } from './price-series.js';
+import { buildSeries, findSeries, type PriceSeries } from './price-series.js';
 import { buildUniverse } from './universe.js';
 
 const DAY_MS = 86_400_000;
@@ -12,10 +12,7 @@ const NOW = Date.parse('2024-03-15T18:30:17Z');
 const series = buildSeries(buildUniverse(42), 42);
 
 function seriesOf(symbol: string): PriceSeries {
-  const found = series.get(symbol);
-  if (!found) throw new Error(`${symbol} is missing from the universe`);
-
-  return found;
+  return findSeries(series, symbol);
 }
 
 function query(

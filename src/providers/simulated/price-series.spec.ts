@@ -1,15 +1,14 @@
+import { SymbolNotFoundError } from '../../common/api.errors.js';
 import { describe, expect, it } from 'vitest';
-import { buildSeries, type PriceSeries } from './price-series.js';
+import { buildSeries, findSeries, type PriceSeries } from './price-series.js';
 import type { TradingSession } from './trading-hours.js';
 import { buildUniverse } from './universe.js';
 
 const at = (iso: string) => Date.parse(iso);
 
+/** Returns the series of a symbol from a new universe, with empty caches. */
 function seriesOf(symbol: string, seed = 42): PriceSeries {
-  const found = buildSeries(buildUniverse(seed), seed).get(symbol);
-  if (!found) throw new Error(`${symbol} is missing from the universe`);
-
-  return found;
+  return findSeries(buildSeries(buildUniverse(seed), seed), symbol);
 }
 
 function sessionOf(prices: PriceSeries, now: number): TradingSession {
@@ -84,5 +83,13 @@ describe('PriceSeries bars', () => {
     expect(seriesOf('AAPL').tradingDateBack('2000-01-05', 10)).toBe(
       '2000-01-03',
     );
+  });
+});
+
+describe('findSeries', () => {
+  it('names the setting for unknown symbols', () => {
+    const series = buildSeries(buildUniverse(42, ['AAPL']), 42);
+    expect(() => findSeries(series, 'MSFT')).toThrow(SymbolNotFoundError);
+    expect(() => findSeries(series, 'MSFT')).toThrow('SIMULATED_SYMBOLS');
   });
 });

@@ -1,3 +1,4 @@
+import { SymbolNotFoundError } from '../../common/api.errors.js';
 import type { Bar } from '../../market/bar.js';
 import { DailyPath, TradingDates } from './daily-path.js';
 import { partialMinuteBar, priceInMinute } from './intra-minute.js';
@@ -248,4 +249,18 @@ export function buildSeries(
   }
 
   return series;
+}
+
+/** Returns the series of a symbol, or throws SymbolNotFoundError when the universe lacks it. */
+export function findSeries(
+  series: ReadonlyMap<string, PriceSeries>,
+  symbol: string,
+): PriceSeries {
+  const found = series.get(symbol);
+  if (found) return found;
+
+  throw new SymbolNotFoundError(
+    symbol,
+    `Symbol ${symbol} is not in the simulated universe. Add it to SIMULATED_SYMBOLS to simulate it.`,
+  );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataNotAvailableError } from '../../common/api.errors.js';
-import { buildSeries, type PriceSeries } from './price-series.js';
+import { buildSeries, findSeries, type PriceSeries } from './price-series.js';
 import { bidAsk, buildQuote } from './quote-builder.js';
 import type { TradingSession } from './trading-hours.js';
 import { buildUniverse } from './universe.js';
@@ -16,10 +16,7 @@ function sessionOf(prices: PriceSeries, now: number): TradingSession {
 }
 
 function seriesOf(symbol: string): PriceSeries {
-  const found = series.get(symbol);
-  if (!found) throw new Error(`${symbol} is missing from the universe`);
-
-  return found;
+  return findSeries(series, symbol);
 }
 
 describe('buildQuote', () => {

@@ -1,5 +1,4 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import { SymbolNotFoundError } from '../../common/api.errors.js';
 import { timeZoneOf } from '../../market/exchange-zones.js';
 import type { Profile, SymbolMatch } from '../../market/profile.js';
 import type { Quote } from '../../market/quote.js';
@@ -13,7 +12,7 @@ import {
   type SourceStatus,
 } from '../market-data-source.js';
 import { buildHistoryBars } from './history-builder.js';
-import { buildSeries, type PriceSeries } from './price-series.js';
+import { buildSeries, findSeries, type PriceSeries } from './price-series.js';
 import { buildQuote, SOURCE_ID } from './quote-builder.js';
 import { searchUniverse } from './symbol-search.js';
 import { SimulatedTickStream } from './tick-stream.js';
@@ -129,12 +128,6 @@ export class SimulatedSource implements MarketDataSource {
   }
 
   private seriesOf(instrument: Instrument): PriceSeries {
-    const series = this.series.get(instrument.symbol);
-    if (series) return series;
-
-    throw new SymbolNotFoundError(
-      instrument.symbol,
-      `Symbol ${instrument.symbol} is not in the simulated universe. Add it to SIMULATED_SYMBOLS to simulate it.`,
-    );
+    return findSeries(this.series, instrument.symbol);
   }
 }

@@ -11,13 +11,13 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Tick } from '../../market/quote.js';
 import { parseSymbol } from '../../market/symbol.js';
-import { buildSeries, type PriceSeries } from './price-series.js';
+import { buildSeries, findSeries } from './price-series.js';
 import { SimulatedSource } from './simulated.adapter.js';
 import { tickAt } from './tick-stream.js';
 import { buildUniverse } from './universe.js';
 
 const at = (iso: string) => Date.parse(iso);
-/** Longest wait for ticks that a 10 ms timer should deliver at once. */
+/** Maximum wait for ticks that a 10 ms timer should deliver at once. */
 const WAIT_MS = 2000;
 
 const silentLogger: LoggerService = { log() {}, warn() {}, error() {} };
@@ -115,12 +115,7 @@ describe('SimulatedTickStream', () => {
 
 describe('tickAt', () => {
   const series = buildSeries(buildUniverse(42), 42);
-  const seriesOf = (symbol: string): PriceSeries => {
-    const found = series.get(symbol);
-    if (!found) throw new Error(`${symbol} is missing from the universe`);
-
-    return found;
-  };
+  const seriesOf = (symbol: string) => findSeries(series, symbol);
 
   it('has no stock ticks after the close', () => {
     expect(tickAt(seriesOf('AAPL'), at('2024-03-15T20:00:00Z'))).toBeNull();
