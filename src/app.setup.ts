@@ -85,6 +85,8 @@ export async function createApp(
     createAdapter(),
     {
       logger: NEST_LEVELS[level],
+      // Start-up failures reach the caller, which prints them once and exits.
+      abortOnError: false,
     },
   );
 

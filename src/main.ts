@@ -13,8 +13,16 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const app = await createApp(config);
-  await app.listen(config.api.port, config.api.host);
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp(config);
+    await app.listen(config.api.port, config.api.host);
+  } catch (error) {
+    console.error(
+      `Start-up failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
+  }
   const logger = new Logger('Main');
   const sources = config.enabledSources().join(', ');
   if (config.providersDefaulted && !config.replay.dir) {

@@ -268,3 +268,27 @@ describe('market, symbols and providers', () => {
     expect(body).toMatchObject({ code: 'SYMBOL_NOT_FOUND', status: 404 });
   });
 });
+
+describe('forex trading days', () => {
+  let evening: TestApp;
+
+  beforeAll(async () => {
+    evening = await startTestApp({ now: Date.parse('2024-03-13T22:00:00Z') });
+  });
+
+  afterAll(async () => {
+    await evening.close();
+  });
+
+  it('shows the session that opened at 17:00 New York', async () => {
+    const { body } = await evening.json<{
+      bars: { date: string; complete: boolean }[];
+    }>('/api/forex/EUR-USD/history?from=2024-03-12');
+    expect(body.bars.map((bar) => bar.date)).toEqual([
+      '2024-03-12',
+      '2024-03-13',
+      '2024-03-14',
+    ]);
+    expect(body.bars.at(-1)?.complete).toBe(false);
+  });
+});

@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   CAPABILITIES,
@@ -68,6 +69,12 @@ export class AppConfig {
    */
   problems(): string[] {
     const problems: string[] = [];
+    const replayProblem = this.replay.dir && folderProblem(this.replay.dir);
+    if (replayProblem) {
+      problems.push(
+        `REPLAY_DIR="${this.settings.REPLAY_DIR ?? ''}" is invalid: ${replayProblem}.`,
+      );
+    }
     for (const capability of CAPABILITIES) {
       const name = LIST_SETTINGS[capability];
       const configured = this.settings[name] as SourceId[] | undefined;
@@ -100,4 +107,19 @@ export class AppConfig {
   private defaultSources(): SourceId[] {
     return this.replay.dir ? ['replay'] : ['simulated'];
   }
+}
+
+/** Says why a folder cannot be read, or returns null when it can. */
+function folderProblem(dir: string): string | null {
+  try {
+    if (!statSync(dir).isDirectory()) return `${dir} is not a folder`;
+    accessSync(dir, constants.R_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT'
+      ? `the folder ${dir} does not exist`
+      : `the folder ${dir} cannot be read (${code ?? 'unknown error'})`;
+  }
+
+  return null;
 }

@@ -120,6 +120,12 @@ describe('loadConfig errors', () => {
     );
   });
 
+  it('rejects a REPLAY_DIR that does not exist', () => {
+    expect(problemsOf({ REPLAY_DIR: '/nonexistent/replay' })).toEqual([
+      'REPLAY_DIR="/nonexistent/replay" is invalid: the folder /nonexistent/replay does not exist.',
+    ]);
+  });
+
   it('rejects a source named twice', () => {
     expect(problemsOf({ QUOTE_PROVIDERS: 'simulated,simulated' })[0]).toContain(
       'only once',

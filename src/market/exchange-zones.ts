@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { Instrument } from './symbol.js';
 
 /**
@@ -49,5 +50,24 @@ export function isUsListed(instrument: Instrument): boolean {
   return (
     (instrument.assetClass === 'equity' || instrument.assetClass === 'index') &&
     timeZoneOf(instrument) === US_EQUITY_ZONE
+  );
+}
+
+/** Forex trading days end at 17:00 New York time, seven hours before midnight. */
+const FOREX_ROLLOVER_SHIFT_MS = 7 * 3_600_000;
+
+/**
+ * Returns the trading date an instant belongs to: its local date in the
+ * instrument's time zone, except that a forex day after the 17:00 New York
+ * rollover already counts as the next day.
+ */
+export function tradingDateAt(instrument: Instrument, ms: number): string {
+  const shifted =
+    instrument.assetClass === 'forex' ? ms + FOREX_ROLLOVER_SHIFT_MS : ms;
+
+  return (
+    DateTime.fromMillis(shifted, {
+      zone: timeZoneOf(instrument),
+    }).toISODate() ?? ''
   );
 }

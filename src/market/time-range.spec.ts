@@ -38,7 +38,7 @@ describe('parseTimeBound', () => {
 });
 
 describe('resolveBound', () => {
-  const zone = 'America/New_York';
+  const zone = { symbol: 'AAPL', assetClass: 'equity' } as const;
 
   it('keys daily dates by midnight UTC', () => {
     const bound = { kind: 'date', date: '2024-03-15' } as const;
@@ -54,6 +54,22 @@ describe('resolveBound', () => {
     } as const;
     expect(resolveBound(lateEvening, 'from', '1d', zone)).toBe(
       Date.parse('2024-03-15T00:00:00Z'),
+    );
+  });
+
+  it('dates forex instants after the rollover as the next day', () => {
+    const pair = {
+      symbol: 'EUR-USD',
+      assetClass: 'forex',
+      base: 'EUR',
+      quote: 'USD',
+    } as const;
+    const evening = {
+      kind: 'instant',
+      ms: Date.parse('2024-03-13T22:00:00Z'),
+    } as const;
+    expect(resolveBound(evening, 'to', '1d', pair)).toBe(
+      Date.parse('2024-03-14T00:00:00Z'),
     );
   });
 

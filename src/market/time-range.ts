@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
+import { timeZoneOf, tradingDateAt } from './exchange-zones.js';
 import { isDaily, type Interval } from './interval.js';
+import type { Instrument } from './symbol.js';
 
 /** A `from` or `to` query value: a trading date or an instant in epoch ms. */
 export type TimeBound =
@@ -31,24 +33,22 @@ export function parseTimeBound(text: string): TimeBound | null {
 /**
  * Resolves a bound to the inclusive epoch-ms limit that sources compare with
  * `Bar.time`. Daily bars are keyed by midnight UTC of their trading date, so
- * an instant is first turned into its date in the exchange's time zone.
- * Intraday `to` dates include the whole day.
+ * an instant is first turned into the trading date it belongs to. Intraday
+ * `to` dates include the whole day in the exchange's time zone.
  */
 export function resolveBound(
   bound: TimeBound,
   side: 'from' | 'to',
   interval: Interval,
-  timeZone: string,
+  instrument: Instrument,
 ): number {
   if (isDaily(interval)) {
     const date =
-      bound.kind === 'date'
-        ? bound.date
-        : (DateTime.fromMillis(bound.ms, { zone: timeZone }).toISODate() ?? '');
+      bound.kind === 'date' ? bound.date : tradingDateAt(instrument, bound.ms);
     return Date.parse(`${date}T00:00:00Z`);
   }
   if (bound.kind === 'instant') return bound.ms;
-  const day = DateTime.fromISO(bound.date, { zone: timeZone });
+  const day = DateTime.fromISO(bound.date, { zone: timeZoneOf(instrument) });
 
   return side === 'from'
     ? day.startOf('day').toMillis()

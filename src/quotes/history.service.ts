@@ -5,7 +5,6 @@ import {
 } from '../common/api.errors.js';
 import { Clock } from '../common/clock.js';
 import type { Bar, BarSeries } from '../market/bar.js';
-import { timeZoneOf } from '../market/exchange-zones.js';
 import type { Instrument } from '../market/symbol.js';
 import { resolveBound } from '../market/time-range.js';
 import { FailoverService } from '../providers/failover.service.js';
@@ -91,17 +90,16 @@ export class HistoryService {
     query: HistoryQueryDto,
     key: string,
   ): HistoryCursor {
-    const zone = timeZoneOf(instrument);
     const start = query.from
-      ? resolveBound(query.from, 'from', query.interval, zone)
+      ? resolveBound(query.from, 'from', query.interval, instrument)
       : null;
     const end = query.to
-      ? resolveBound(query.to, 'to', query.interval, zone)
+      ? resolveBound(query.to, 'to', query.interval, instrument)
       : resolveBound(
           { kind: 'instant', ms: this.clock.now() },
           'to',
           query.interval,
-          zone,
+          instrument,
         );
     if (start !== null && start > end) {
       throw new InvalidParameterError(

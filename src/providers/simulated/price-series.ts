@@ -2,7 +2,8 @@ import { SymbolNotFoundError } from '../../common/api.errors.js';
 import type { Bar } from '../../market/bar.js';
 import { DailyPath, TradingDates } from './daily-path.js';
 import { partialMinuteBar, priceInMinute } from './intra-minute.js';
-import { LruCache } from './lru-cache.js';
+import { LRUCache } from 'lru-cache';
+import { memoize } from './cache-memo.js';
 import {
   generateMinutePath,
   MINUTE_MS,
@@ -40,9 +41,9 @@ export const MINUTE_PATH_CACHE_ENTRIES = 64;
 /** Caches shared by every series of one source, keyed by symbol and date. */
 export interface SeriesCaches {
   /** Minute paths of recently used sessions, for intraday bars and quotes. */
-  paths: LruCache<string, MinutePath>;
+  paths: LRUCache<string, MinutePath>;
   /** Summaries of complete sessions, for daily bars. */
-  days: LruCache<string, PriceSummary>;
+  days: LRUCache<string, PriceSummary>;
 }
 
 /**
@@ -170,7 +171,7 @@ export class PriceSeries {
   private fullDay(session: TradingSession): PriceSummary {
     const key = `${this.symbol}|${session.date}`;
 
-    return this.caches.days.getOrCompute(key, () => {
+    return memoize(this.caches.days, key, () => {
       const path = this.caches.paths.get(key);
 
       return path
@@ -180,9 +181,8 @@ export class PriceSeries {
   }
 
   private minutePath(session: TradingSession): MinutePath {
-    return this.caches.paths.getOrCompute(
-      `${this.symbol}|${session.date}`,
-      () => generateMinutePath(this.pathInput(session)),
+    return memoize(this.caches.paths, `${this.symbol}|${session.date}`, () =>
+      generateMinutePath(this.pathInput(session)),
     );
   }
 
@@ -229,8 +229,8 @@ export function buildSeries(
   seed: number,
 ): Map<string, PriceSeries> {
   const caches: SeriesCaches = {
-    paths: new LruCache(MINUTE_PATH_CACHE_ENTRIES),
-    days: new LruCache(DAY_CACHE_ENTRIES),
+    paths: new LRUCache({ max: MINUTE_PATH_CACHE_ENTRIES }),
+    days: new LRUCache({ max: DAY_CACHE_ENTRIES }),
   };
   const datesByHours = new Map<TradingHours, TradingDates>();
   const series = new Map<string, PriceSeries>();

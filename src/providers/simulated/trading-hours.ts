@@ -3,7 +3,8 @@ import { UsEquityCalendar } from '../../market/exchange-calendar.js';
 import { isUsListed, timeZoneOf } from '../../market/exchange-zones.js';
 import type { Session } from '../../market/quote.js';
 import type { Instrument } from '../../market/symbol.js';
-import { LruCache } from './lru-cache.js';
+import { LRUCache } from 'lru-cache';
+import { memoize } from './cache-memo.js';
 
 /** The regular session of one trading day in epoch ms, with `close` exclusive. */
 export interface TradingSession {
@@ -63,9 +64,13 @@ function localTime(date: string, minute: number, zone: string): number {
 export class UsEquityHours implements TradingHours {
   readonly timeZone: string;
   readonly fullSessionMinutes = 390;
-  private readonly sessions = new LruCache<string, TradingSession | null>(
-    SESSION_CACHE_ENTRIES,
-  );
+  /** Sessions by date; closed days are cached as `{ session: null }`. */
+  private readonly sessions = new LRUCache<
+    string,
+    { session: TradingSession | null }
+  >({
+    max: SESSION_CACHE_ENTRIES,
+  });
 
   constructor(private readonly calendar = new UsEquityCalendar()) {
     this.timeZone = calendar.timeZone;
@@ -78,11 +83,13 @@ export class UsEquityHours implements TradingHours {
   session(date: string): TradingSession | null {
     if (!isWeekday(date)) return null;
 
-    return this.sessions.getOrCompute(date, () => {
+    return memoize(this.sessions, date, () => {
       const day = this.calendar.tradingDay(date);
 
-      return day ? { date, open: day.open, close: day.close } : null;
-    });
+      return {
+        session: day ? { date, open: day.open, close: day.close } : null,
+      };
+    }).session;
   }
 
   dateAt(ms: number): string {
@@ -126,9 +133,9 @@ export class CryptoHours implements TradingHours {
 export class ForexHours implements TradingHours {
   readonly timeZone = 'America/New_York';
   readonly fullSessionMinutes = 1440;
-  private readonly sessions = new LruCache<string, TradingSession>(
-    SESSION_CACHE_ENTRIES,
-  );
+  private readonly sessions = new LRUCache<string, TradingSession>({
+    max: SESSION_CACHE_ENTRIES,
+  });
 
   isTradingDay(date: string): boolean {
     return isWeekday(date);
@@ -138,7 +145,7 @@ export class ForexHours implements TradingHours {
     if (!isWeekday(date)) return null;
     const rollover = FOREX_ROLLOVER_HOUR * 60;
 
-    return this.sessions.getOrCompute(date, () => ({
+    return memoize(this.sessions, date, () => ({
       date,
       open: localTime(addDays(date, -1), rollover, this.timeZone),
       close: localTime(date, rollover, this.timeZone),
@@ -166,9 +173,9 @@ export class ForexHours implements TradingHours {
  */
 export class LocalWeekdayHours implements TradingHours {
   readonly fullSessionMinutes = LOCAL_CLOSE_MINUTE - LOCAL_OPEN_MINUTE;
-  private readonly sessions = new LruCache<string, TradingSession>(
-    SESSION_CACHE_ENTRIES,
-  );
+  private readonly sessions = new LRUCache<string, TradingSession>({
+    max: SESSION_CACHE_ENTRIES,
+  });
 
   constructor(readonly timeZone: string) {}
 
@@ -179,7 +186,7 @@ export class LocalWeekdayHours implements TradingHours {
   session(date: string): TradingSession | null {
     if (!isWeekday(date)) return null;
 
-    return this.sessions.getOrCompute(date, () => ({
+    return memoize(this.sessions, date, () => ({
       date,
       open: localTime(date, LOCAL_OPEN_MINUTE, this.timeZone),
       close: localTime(date, LOCAL_CLOSE_MINUTE, this.timeZone),

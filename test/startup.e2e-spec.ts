@@ -1,0 +1,103 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = path.join(root, 'dist-test');
+const START_TIMEOUT_MS = 20_000;
+
+let child: ChildProcess | undefined;
+
+beforeAll(() => {
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      outDir,
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+}, 60_000);
+
+afterEach(() => {
+  if (child?.exitCode === null) child.kill('SIGTERM');
+  child = undefined;
+});
+
+/** Starts the built service in an empty folder with only the given variables. */
+function start(env: Record<string, string>) {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'market-data-start-'));
+  child = spawn(process.execPath, [path.join(outDir, 'main.js')], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  return { process: child, output: () => output };
+}
+
+async function waitFor(
+  read: () => string,
+  pattern: RegExp,
+): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const match = pattern.exec(read());
+    if (match) return match;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  throw new Error(`no output matched ${String(pattern)}; got:\n${read()}`);
+}
+
+describe('service start-up', () => {
+  it('serves simulated data with no configuration', async () => {
+    const run = start({ API_PORT: '0' });
+    await waitFor(run.output, /Serving simulated data/);
+    const [, url] = await waitFor(
+      run.output,
+      /Listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    const response = await fetch(`${url ?? ''}/api/quotes/AAPL`);
+    const body = (await response.json()) as { source: string };
+    expect(response.status).toBe(200);
+    expect(body.source).toBe('simulated');
+  });
+
+  it('stops with one message naming each invalid variable', async () => {
+    const run = start({ API_PORT: 'eighty', REPLAY_SPEED: '-1' });
+    const [code] = (await once(run.process, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(run.output()).toContain(
+      'API_PORT="eighty" (from the environment) is invalid: expected an integer from 0 to 65535.',
+    );
+    expect(run.output()).toContain(
+      'REPLAY_SPEED="-1" (from the environment) is invalid',
+    );
+    expect(run.output()).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('stops when REPLAY_DIR does not exist', async () => {
+    const run = start({
+      API_PORT: '0',
+      REPLAY_DIR: '/nonexistent/market-data',
+    });
+    const [code] = (await once(run.process, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(run.output()).toContain(
+      'REPLAY_DIR="/nonexistent/market-data" is invalid: the folder /nonexistent/market-data does not exist.',
+    );
+  });
+});
