@@ -36,7 +36,7 @@ function requestId(request: IncomingMessage): string {
     : randomUUID();
 }
 
-/** The Fastify adapter with the request id and path limits the API relies on. */
+/** Creates the Fastify adapter with the request id and path limits the API relies on. */
 export function createAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     genReqId: requestId,

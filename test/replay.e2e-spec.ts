@@ -132,7 +132,8 @@ function expectBarEquals(
   bar: BarJson | undefined,
   row: FileRow | undefined,
 ): void {
-  expect(bar && keyOf(bar)).toBe(row?.key);
+  expect(bar).toBeDefined();
+  expect(bar ? keyOf(bar) : undefined).toBe(row?.key);
   expect(bar?.open).toBe(row?.open);
   expect(bar?.high).toBe(row?.high);
   expect(bar?.low).toBe(row?.low);

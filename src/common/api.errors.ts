@@ -15,7 +15,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Longest string value echoed back in a problem body. */
+/** Maximum length of a string value echoed back in a problem body. */
 const MAX_ECHOED_LENGTH = 100;
 
 /** A query, path or body value that the API cannot accept; names the parameter. */

@@ -22,8 +22,8 @@ const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
 
 /**
  * Renders every error as application/problem+json. Expected failures carry
- * their own code; framework errors are mapped by status; anything else is a
- * bug, logged with its stack and answered with a 500 that reveals nothing.
+ * their own code, and framework errors are mapped by status. Anything else is
+ * a bug, so it is logged with its stack and returned as a bare 500.
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {

@@ -58,7 +58,7 @@ export class AppConfig {
     );
   }
 
-  /** Every source named in any list, in first-mention order. */
+  /** Lists every source named in a provider list, in first-mention order. */
   enabledSources(): SourceId[] {
     return [...new Set(Object.values(this.providers).flat())];
   }
@@ -101,8 +101,8 @@ export class AppConfig {
   }
 
   /**
-   * With REPLAY_DIR set, replay answers alone: simulated data is never served
-   * in place of real data unless a list names it.
+   * With REPLAY_DIR set, only replay serves data: simulated data is never
+   * served in place of real data unless a list names it.
    */
   private defaultSources(): SourceId[] {
     return this.replay.dir ? ['replay'] : ['simulated'];

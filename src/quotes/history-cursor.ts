@@ -1,7 +1,7 @@
 import { InvalidParameterError } from '../common/api.errors.js';
 
 /**
- * Where the next page of a history range starts. `direction` is `forward`
+ * Position of the next page of a history range. `direction` is `forward`
  * when the client gave `from` (pages run later), `backward` otherwise (pages
  * run earlier). `key` ties the cursor to the symbol, interval and adjustment
  * of the request that issued it.

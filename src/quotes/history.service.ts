@@ -15,7 +15,7 @@ import {
   type HistoryCursor,
 } from './history-cursor.js';
 
-/** Answers history requests: resolves the range, asks the sources, pages the bars. */
+/** Serves history requests: resolves the range, queries the sources and pages the bars. */
 @Injectable()
 export class HistoryService {
   constructor(
@@ -42,7 +42,7 @@ export class HistoryService {
           interval: query.interval,
           start: range.start,
           end: range.end,
-          // One bar more than a page tells whether the range goes on.
+          // Requesting one bar more than a page shows whether the range continues.
           limit: query.limit + 1,
           adjusted: query.adjusted,
         });

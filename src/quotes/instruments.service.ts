@@ -21,7 +21,7 @@ const TRADING_HOURS: Readonly<
   other: 'the local hours of its exchange',
 };
 
-/** Answers profile, info, summary and search requests. */
+/** Serves profile, info, summary and search requests. */
 @Injectable()
 export class InstrumentsService {
   private readonly calendar = new UsEquityCalendar();
@@ -49,7 +49,7 @@ export class InstrumentsService {
     return answer.value;
   }
 
-  /** A quote with a short profile; the profile is null when no source has one. */
+  /** Returns a quote with a short profile, which is null when no source has one. */
   async summary(instrument: Instrument) {
     const [quote, profile] = await Promise.all([
       this.quotes.quote(instrument),
@@ -70,7 +70,7 @@ export class InstrumentsService {
     return { symbol: instrument.symbol, quote, profile: summary };
   }
 
-  /** What the API knows about an instrument: market, hours, coverage and sources. */
+  /** Describes an instrument: its market, trading hours, coverage and sources. */
   async info(instrument: Instrument) {
     const profile = await this.profile(instrument);
 

@@ -10,7 +10,7 @@ export interface BatchError {
   detail: string;
 }
 
-/** Answers quote requests through the configured quote sources. */
+/** Serves quote requests through the configured quote sources. */
 @Injectable()
 export class QuotesService {
   private readonly logger = new Logger(QuotesService.name);
@@ -33,7 +33,7 @@ export class QuotesService {
 
   /**
    * Quotes several symbols at once. A symbol that cannot be parsed or quoted
-   * is listed under `errors` with its code; the others are still answered.
+   * is listed under `errors` with its code, and the others are still quoted.
    * Spellings of one symbol (`BRK-B`, `brk.b`) are quoted once.
    */
   async batch(

@@ -5,7 +5,7 @@ import { describe } from 'vitest';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
- * A describe block that needs a system program. It is skipped with the
+ * Declares a describe block that needs a system program. It is skipped with the
  * reason in its name when the program is missing, except under CI=true,
  * where a missing program fails the run.
  */

@@ -50,7 +50,7 @@ export const historyQuerySchema = queryObject({
     )
     .default(HISTORY_DEFAULT_LIMIT)
     .meta({
-      description: `Most bars in one response, 1 to ${HISTORY_MAX_LIMIT}; \`next\` carries on.`,
+      description: `Maximum bars in one response, 1 to ${HISTORY_MAX_LIMIT}; \`next\` fetches the rest.`,
       example: '500',
     }),
   adjusted: queryValue()

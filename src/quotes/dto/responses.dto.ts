@@ -62,7 +62,7 @@ const coverage = z
   })
   .meta({
     id: 'Coverage',
-    description: 'First and last date the source holds.',
+    description: 'First and last date of the data the source contains.',
   });
 
 export const barResponse = z
