@@ -1,5 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import {
+  DocumentBuilder,
+  type OpenAPIObject,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { problemResponse } from './quotes/dto/responses.dto.js';
 
@@ -34,5 +38,27 @@ export function setUpSwagger(
   delete problem.$schema;
   document.components.schemas.Problem = problem as never;
 
+  describeCsvResponses(document);
+
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+const CSV_EXAMPLE = [
+  'date,open,high,low,close,volume,adjClose,complete',
+  '2014-06-06,92.84,93.04,92.07,92.22,87484600,,true',
+  '2014-06-09,92.7,93.88,91.75,93.7,75415000,,true',
+].join('\n');
+
+/** Gives `text/csv` responses a string schema instead of the JSON body's. */
+function describeCsvResponses(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    const ok = path.get?.responses['200'];
+    const content = ok && 'content' in ok ? ok.content : undefined;
+    if (content?.['text/csv']) {
+      content['text/csv'] = {
+        schema: { type: 'string' },
+        example: CSV_EXAMPLE,
+      };
+    }
+  }
 }

@@ -89,6 +89,35 @@ describe('OpenAPI document', () => {
       expect(parameter.description, parameter.name).toBeTruthy();
   });
 
+  it('lists the allowed intervals', () => {
+    const parameters =
+      document.paths['/api/stocks/{symbol}/history']?.get?.parameters ?? [];
+    const interval = parameters.find(
+      (parameter) => parameter.name === 'interval',
+    ) as { schema?: { enum?: string[] } } | undefined;
+    expect(interval?.schema?.enum).toEqual([
+      '1m',
+      '5m',
+      '15m',
+      '30m',
+      '1h',
+      '1d',
+      '1wk',
+      '1mo',
+    ]);
+  });
+
+  it('documents CSV history as text', () => {
+    const ok = document.paths['/api/crypto/{symbol}/history']?.get?.responses[
+      '200'
+    ] as
+      { content?: Record<string, { schema?: { type?: string } }> } | undefined;
+    expect(ok?.content?.['text/csv']?.schema?.type).toBe('string');
+    expect(ok?.content?.['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/History',
+    });
+  });
+
   it('defines the response schemas', () => {
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining([

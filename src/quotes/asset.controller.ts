@@ -68,7 +68,10 @@ function assetController(route: AssetRoute): Type<unknown> {
 
     @Get(`:${param}`)
     @ApiOperation({ summary: `Quote and profile summary of a ${noun}` })
-    @ApiOkResponse({ standardSchema: summaryResponse })
+    @ApiOkResponse({
+      standardSchema: summaryResponse,
+      description: 'The latest quote and a short profile.',
+    })
     @ApiProblems(...LOOKUP_PROBLEMS)
     async summary(
       @Param(param) text: string,
@@ -88,7 +91,11 @@ function assetController(route: AssetRoute): Type<unknown> {
         'Repeat a request with `If-None-Match` set to its `ETag` to get 304 when nothing changed.',
     })
     @ApiProduces('application/json', 'text/csv')
-    @ApiOkResponse({ standardSchema: historyResponse })
+    @ApiOkResponse({
+      standardSchema: historyResponse,
+      description:
+        'Bars in ascending order, as JSON or, with format=csv, as CSV with a header row.',
+    })
     @ApiProblems(...LOOKUP_PROBLEMS)
     async history(
       @Param(param) text: string,
@@ -112,7 +119,11 @@ function assetController(route: AssetRoute): Type<unknown> {
     @ApiOperation({
       summary: `Market, trading hours, coverage and sources of a ${noun}`,
     })
-    @ApiOkResponse({ standardSchema: infoResponse })
+    @ApiOkResponse({
+      standardSchema: infoResponse,
+      description:
+        'Market, trading hours, coverage and the sources that serve the instrument.',
+    })
     @ApiProblems(...LOOKUP_PROBLEMS)
     info(
       @Param(param) text: string,
@@ -123,7 +134,11 @@ function assetController(route: AssetRoute): Type<unknown> {
 
     @Get(`:${param}/profile`)
     @ApiOperation({ summary: `Profile of a ${noun}` })
-    @ApiOkResponse({ standardSchema: profileResponse })
+    @ApiOkResponse({
+      standardSchema: profileResponse,
+      description:
+        'What the first source with a profile contains about the instrument.',
+    })
     @ApiProblems(...LOOKUP_PROBLEMS)
     async profile(
       @Param(param) text: string,

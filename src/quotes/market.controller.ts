@@ -16,7 +16,10 @@ export class MarketController {
     description:
       'NYSE and Nasdaq from the exchange calendar in America/New_York (holidays, early closes, daylight saving), forex from Sunday 17:00 to Friday 17:00 New York, crypto always open. Computed locally.',
   })
-  @ApiOkResponse({ standardSchema: marketStatusResponse })
+  @ApiOkResponse({
+    standardSchema: marketStatusResponse,
+    description: 'One entry per market.',
+  })
   @ApiProblems('INVALID_PARAMETER')
   status(@Query({ schema: noQuerySchema }) _query: unknown) {
     return this.marketStatus.status();

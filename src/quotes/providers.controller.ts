@@ -14,7 +14,11 @@ export class ProvidersController {
   @ApiOperation({
     summary: 'Configured sources, their capabilities, state and order',
   })
-  @ApiOkResponse({ standardSchema: providersResponse })
+  @ApiOkResponse({
+    standardSchema: providersResponse,
+    description:
+      'Every configured source and the order each capability tries them in.',
+  })
   @ApiProblems('INVALID_PARAMETER')
   list(@Query({ schema: noQuerySchema }) _query: unknown) {
     return { providers: this.registry.reports(), order: this.registry.order() };

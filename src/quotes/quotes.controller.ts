@@ -22,7 +22,11 @@ export class QuotesController {
     description:
       'Each symbol is answered on its own: one that fails is listed under `errors` and the others are still quoted.',
   })
-  @ApiOkResponse({ standardSchema: batchQuotesResponse })
+  @ApiOkResponse({
+    standardSchema: batchQuotesResponse,
+    description:
+      'Quotes of the symbols that could be served, and an error entry for each of the others.',
+  })
   @ApiProblems('INVALID_PARAMETER')
   async batch(
     @Query({ schema: batchQuotesQuerySchema }) query: BatchQuotesQueryDto,
@@ -43,7 +47,10 @@ export class QuotesController {
     ['AAPL', 'BRK.B', '^GSPC', 'BTC-USD', 'EURUSD'],
     'Symbol in any accepted spelling; `BRK-B` and `brk.b` both mean BRK.B.',
   )
-  @ApiOkResponse({ standardSchema: quoteResponse })
+  @ApiOkResponse({
+    standardSchema: quoteResponse,
+    description: 'The latest quote, naming the source that served it.',
+  })
   @ApiProblems(
     'INVALID_PARAMETER',
     'SYMBOL_NOT_FOUND',

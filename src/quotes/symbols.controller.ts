@@ -15,7 +15,10 @@ export class SymbolsController {
 
   @Get()
   @ApiOperation({ summary: 'Search the symbols the configured sources know' })
-  @ApiOkResponse({ standardSchema: symbolsResponse })
+  @ApiOkResponse({
+    standardSchema: symbolsResponse,
+    description: 'Matches, symbol prefixes first.',
+  })
   @ApiProblems('INVALID_PARAMETER')
   async search(@Query({ schema: searchQuerySchema }) query: SearchQueryDto) {
     return {

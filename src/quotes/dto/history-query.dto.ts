@@ -32,7 +32,7 @@ export const historyQuerySchema = queryObject({
       z.enum(INTERVALS, { error: `must be one of ${INTERVALS.join(', ')}` }),
     )
     .default('1d')
-    .meta({ description: 'Bar width.', example: '1d' }),
+    .meta({ description: 'Bar width.', example: '1d', enum: [...INTERVALS] }),
   from: timeBound('from', '2024-01-02'),
   to: timeBound('to', '2024-03-28'),
   limit: queryValue()
@@ -61,11 +61,16 @@ export const historyQuerySchema = queryObject({
       description:
         'Adjust prices for splits and dividends where the source can; the response says what the bars hold.',
       example: 'true',
+      enum: ['true', 'false'],
     }),
   format: queryValue()
     .pipe(z.enum(['json', 'csv'], { error: 'must be json or csv' }))
     .default('json')
-    .meta({ description: 'Response format.', example: 'json' }),
+    .meta({
+      description: 'Response format.',
+      example: 'json',
+      enum: ['json', 'csv'],
+    }),
   cursor: queryValue().optional().meta({
     description:
       'The `next` value of a previous page; other parameters must stay the same.',
