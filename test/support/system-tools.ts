@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { describe } from 'vitest';
+import { describe, it } from 'vitest';
 
 /** Debian's Chromium, which `.ci/run` installs; tests drive it with playwright-core. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,7 +23,7 @@ export function describeWithTool(
   if (process.env.CI === 'true')
     throw new Error(`${reason} (CI=true requires it)`);
   console.warn(`Skipping "${name}": ${reason}`);
-  describe.skip(`${name} (skipped: ${reason})`, body);
+  it.skip(`${name} (skipped: ${reason})`, () => undefined);
 }
 
 /** Flags for headless Chromium on a machine without outside network access. */
