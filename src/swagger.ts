@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   DocumentBuilder,
   type OpenAPIObject,
+  type SchemaObject,
   SwaggerModule,
 } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -34,10 +35,10 @@ export function setUpSwagger(
   });
   document.components ??= {};
   document.components.schemas ??= {};
-  const problem = z.toJSONSchema(problemResponse, { target: 'openapi-3.0' });
-  delete problem.$schema;
-  document.components.schemas.Problem = problem as never;
-
+  document.components.schemas.Problem = componentSchema(
+    problemResponse,
+    'Problem',
+  );
   describeCsvResponses(document);
 
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
@@ -61,4 +62,19 @@ function describeCsvResponses(document: OpenAPIObject): void {
       };
     }
   }
+}
+
+/**
+ * Converts a zod schema that carries a `meta({ id })` into an OpenAPI
+ * component. Zod wraps such a schema in a reference to its own
+ * `definitions`, which the document does not have, so the definition itself
+ * is taken out.
+ */
+function componentSchema(schema: z.ZodType, id: string): SchemaObject {
+  const converted: { definitions?: Record<string, unknown> } = z.toJSONSchema(
+    schema,
+    { target: 'openapi-3.0' },
+  );
+
+  return (converted.definitions?.[id] ?? converted) as SchemaObject;
 }

@@ -118,6 +118,33 @@ describe('OpenAPI document', () => {
     });
   });
 
+  it('resolves every schema reference', () => {
+    const text = JSON.stringify(document);
+    const references = [
+      ...text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g),
+    ].map((match) => match[1] ?? '');
+    expect(references.length).toBeGreaterThan(0);
+    for (const name of new Set(references))
+      expect(document.components.schemas[name], name).toBeDefined();
+    expect(text).not.toContain('#/definitions/');
+  });
+
+  it('defines the problem body', () => {
+    const problem = document.components.schemas.Problem as {
+      properties?: Record<string, unknown>;
+    };
+    expect(Object.keys(problem.properties ?? {})).toEqual(
+      expect.arrayContaining([
+        'type',
+        'title',
+        'status',
+        'code',
+        'detail',
+        'instance',
+      ]),
+    );
+  });
+
   it('defines the response schemas', () => {
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining([
