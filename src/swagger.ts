@@ -71,10 +71,9 @@ function describeCsvResponses(document: OpenAPIObject): void {
  * is taken out.
  */
 function componentSchema(schema: z.ZodType, id: string): SchemaObject {
-  const converted: { definitions?: Record<string, unknown> } = z.toJSONSchema(
-    schema,
-    { target: 'openapi-3.0' },
-  );
+  const converted = z.toJSONSchema(schema, { target: 'openapi-3.0' }) as {
+    definitions?: Record<string, unknown>;
+  };
 
   return (converted.definitions?.[id] ?? converted) as SchemaObject;
 }
