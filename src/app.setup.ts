@@ -9,7 +9,9 @@ import {
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
+import { sendClientError, sendFrameworkError } from './common/http-errors.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { RouteMethods } from './common/route-methods.js';
 import { invalidParameterFrom } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import type { LoadOptions } from './config/config.loader.js';
@@ -42,6 +44,8 @@ export function createAdapter(): FastifyAdapter {
     genReqId: requestId,
     // Long paths reach the symbol parser, which explains the limit, instead of a bare 404.
     routerOptions: { maxParamLength: 1000 },
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: sendClientError,
   });
 }
 
@@ -60,10 +64,15 @@ export async function configureApp(
     void reply.header('x-request-id', request.id);
     done();
   });
+  const routes = new RouteMethods();
+  fastify.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.add(method, route.url);
+  });
   await app.register(fastifyEtag);
   await app.register(fastifyCompress, { encodings: ['br', 'gzip', 'deflate'] });
 
-  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalFilters(new ProblemFilter(routes));
   app.useGlobalPipes(
     new StandardSchemaValidationPipe({
       exceptionFactory: invalidParameterFrom,

@@ -173,6 +173,28 @@ describe('asset endpoints', () => {
     ]);
   });
 
+  it('links the next page', async () => {
+    const response = await api.request(
+      '/api/stocks/AAPL/history?from=2024-03-04&to=2024-03-13&limit=3&format=csv',
+    );
+    const link = response.headers.get('link') ?? '';
+    expect(link).toMatch(
+      /^<\/api\/stocks\/AAPL\/history\?from=2024-03-04&to=2024-03-13&limit=3&format=csv&cursor=[\w-]+>; rel="next"$/,
+    );
+    const next = await api.request(link.slice(1, link.indexOf('>')));
+    expect((await next.text()).split('\n')[1]).toMatch(/^2024-03-07,/);
+  });
+
+  it('includes a month that starts before from', async () => {
+    const { body } = await api.json<{ bars: { date: string }[] }>(
+      '/api/stocks/AAPL/history?interval=1mo&from=2024-01-15&to=2024-02-10',
+    );
+    expect(body.bars.map((bar) => bar.date)).toEqual([
+      '2024-01-01',
+      '2024-02-01',
+    ]);
+  });
+
   it('serves history as CSV', async () => {
     const response = await api.request(
       '/api/stocks/AAPL/history?from=2024-03-04&to=2024-03-08&format=csv',
@@ -290,5 +312,27 @@ describe('forex trading days', () => {
       '2024-03-14',
     ]);
     expect(body.bars.at(-1)?.complete).toBe(false);
+  });
+});
+
+describe('history on the wall clock', () => {
+  let live: TestApp;
+
+  beforeAll(async () => {
+    live = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await live.close();
+  });
+
+  it('keeps the ETag of a closed range', async () => {
+    const path = '/api/stocks/AAPL/history?from=2024-03-04&to=2024-03-08';
+    const first = await live.request(path);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = await live.request(path, {
+      headers: { 'if-none-match': first.headers.get('etag') ?? '' },
+    });
+    expect(second.status).toBe(304);
   });
 });

@@ -1,8 +1,19 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from '../src/common/error-catalogue.js';
 import { startTestApp, type TestApp } from './support/app.js';
 
 let api: TestApp;
+
+/** A cursor with a valid key but instants far outside any calendar. */
+const forgedCursor = Buffer.from(
+  JSON.stringify({
+    key: 'AAPL|1d|true',
+    start: -8_640_000_000_000_001,
+    end: 8_640_000_000_000_001,
+    direction: 'forward',
+  }),
+).toString('base64url');
 
 beforeAll(async () => {
   api = await startTestApp({ now: Date.parse('2024-03-13T17:00:00Z') });
@@ -160,3 +171,62 @@ describe('hostile input', () => {
     expect(response.status).toBeLessThan(500);
   });
 });
+
+describe('HTTP-level errors', () => {
+  it('answers 405 with Allow for another method', async () => {
+    const response = await api.request('/api/quotes/AAPL', {
+      method: 'DELETE',
+    });
+    const body = (await response.json()) as ProblemBody;
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(body.code).toBe('METHOD_NOT_ALLOWED');
+  });
+
+  it('answers 404 for another method on an unknown path', async () => {
+    const response = await api.request('/api/unknown', { method: 'POST' });
+    expect(response.status).toBe(404);
+  });
+
+  it('answers a broken percent-encoding with a problem', async () => {
+    const { status, body, contentType, requestId } =
+      await problem('/api/quotes/%ff');
+    expect(status).toBe(400);
+    expect(contentType).toBe('application/problem+json; charset=utf-8');
+    expect(body.parameter).toBe('url');
+    expect(requestId).toBe(body.instance);
+  });
+
+  it('answers oversized headers with 431', async () => {
+    const response = await api.request('/api/quotes/AAPL', {
+      headers: { 'x-padding': 'x'.repeat(20_000) },
+    });
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toBe(
+      'application/problem+json; charset=utf-8',
+    );
+    expect(((await response.json()) as ProblemBody).code).toBe(
+      'HEADERS_TOO_LARGE',
+    );
+  });
+
+  it('answers malformed HTTP with 400', async () => {
+    const raw = await rawRequest(
+      'FOO /api/quotes/AAPL HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toContain('"code":"INVALID_PARAMETER"');
+  });
+});
+
+/** Sends bytes over a plain socket and returns everything the server writes back. */
+async function rawRequest(text: string): Promise<string> {
+  const { port } = new URL(api.baseUrl);
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.setTimeout(5000, () => socket.destroy());
+  socket.end(text);
+  let received = '';
+  for await (const chunk of socket) received += String(chunk);
+
+  return received;
+}

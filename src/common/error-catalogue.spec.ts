@@ -6,7 +6,9 @@ import { ERROR_CATALOGUE } from './error-catalogue.js';
 const docPath = fileURLToPath(new URL('../../docs/errors.md', import.meta.url));
 const rows = readFileSync(docPath, 'utf8')
   .split('\n')
-  .map((line) => /^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|\s*(yes|no)\s*\|/.exec(line))
+  .map((line) =>
+    /^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|\s*(yes|no)\s*\|/.exec(line),
+  )
   .filter((match) => match !== null)
   .map(([, code = '', status = '', failover = '']) => ({
     code,

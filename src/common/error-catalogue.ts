@@ -29,6 +29,11 @@ export const ERROR_CATALOGUE = {
     failover: false,
   },
   RATE_LIMITED: { status: 429, title: 'Too many requests', failover: false },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    title: 'Request header fields too large',
+    failover: false,
+  },
   UPSTREAM_RATE_LIMITED: {
     status: 503,
     title: 'Upstream rate limited',

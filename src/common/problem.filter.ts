@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api.errors.js';
 import type { ErrorCode } from './error-catalogue.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
+import type { RouteMethods } from './route-methods.js';
 
 /** Codes for HTTP errors raised by Nest or Fastify rather than by our code. */
 const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
@@ -29,16 +30,45 @@ const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemFilter.name);
 
+  /** `routes` tells a path served under another method (405) from an unknown one (404). */
+  constructor(private readonly routes?: RouteMethods) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const problem = this.toProblem(exception, request);
+    const allowed = this.allowedMethods(exception, request);
+    const problem = allowed
+      ? buildProblem(
+          'METHOD_NOT_ALLOWED',
+          `${request.method} is not allowed on ${pathOf(request)}; use ${allowed.join(' or ')}.`,
+          request.id,
+        )
+      : this.toProblem(exception, request);
+    if (allowed) void reply.header('allow', allowed.join(', '));
 
     void reply
       .status(problem.status)
       .header('content-type', PROBLEM_CONTENT_TYPE)
       .send(problem);
+  }
+
+  /** Returns the methods of the path when a request missed only by method. */
+  private allowedMethods(
+    exception: unknown,
+    request: FastifyRequest,
+  ): string[] | null {
+    if (
+      statusOf(exception) !== 404 ||
+      exception instanceof ApiError ||
+      !this.routes
+    )
+      return null;
+    const allowed = this.routes.allowed(pathOf(request));
+
+    return allowed.length > 0 && !allowed.includes(request.method)
+      ? allowed
+      : null;
   }
 
   private toProblem(exception: unknown, request: FastifyRequest): Problem {
@@ -77,7 +107,7 @@ export class ProblemFilter implements ExceptionFilter {
     exception: unknown,
     request: FastifyRequest,
   ): string {
-    const path = request.url.split('?')[0] ?? request.url;
+    const path = pathOf(request);
     if (code === 'NOT_FOUND') {
       return `No route matches ${request.method} ${path}; see /docs for the API.`;
     }
@@ -87,6 +117,10 @@ export class ProblemFilter implements ExceptionFilter {
 
     return messageOf(exception);
   }
+}
+
+function pathOf(request: FastifyRequest): string {
+  return request.url.split('?')[0] ?? request.url;
 }
 
 function statusOf(exception: unknown): number | undefined {

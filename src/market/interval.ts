@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+
 export const INTERVALS = [
   '1m',
   '5m',
@@ -47,4 +49,30 @@ export function canAggregate(fine: Interval, coarse: Interval): boolean {
   if (isDaily(coarse)) return true;
 
   return INTERVAL_MS[coarse] % INTERVAL_MS[fine] === 0;
+}
+
+/**
+ * Returns the instant at which a bar starting at `time` ends. Weeks and
+ * months end with the calendar period that contains the bar's UTC date, so a
+ * bar labelled with the period's last day ends where one labelled with its
+ * first day does.
+ */
+export function barEnd(time: number, interval: Interval): number {
+  if (interval !== '1wk' && interval !== '1mo')
+    return time + INTERVAL_MS[interval];
+  const unit = interval === '1wk' ? 'week' : 'month';
+
+  return DateTime.fromMillis(time, { zone: 'utc' })
+    .startOf(unit)
+    .plus({ [`${unit}s`]: 1 })
+    .toMillis();
+}
+
+/** Returns the start of the week or month containing `time`; other intervals keep `time`. */
+export function periodStart(time: number, interval: Interval): number {
+  if (interval !== '1wk' && interval !== '1mo') return time;
+
+  return DateTime.fromMillis(time, { zone: 'utc' })
+    .startOf(interval === '1wk' ? 'week' : 'month')
+    .toMillis();
 }

@@ -104,6 +104,9 @@ function assetController(route: AssetRoute): Type<unknown> {
     ) {
       const instrument = read(text);
       const series = await this.histories.history(instrument, query);
+      if (series.next) {
+        void reply.header('link', nextPageLink(reply.request.url, series.next));
+      }
       if (query.format === 'json') return historyJson(series);
 
       void reply
@@ -152,6 +155,14 @@ function assetController(route: AssetRoute): Type<unknown> {
     value: `${capitalize(route.path)}Controller`,
   });
   return AssetController;
+}
+
+/** A `Link` header (RFC 8288) to the next page: the same request with the new cursor. */
+function nextPageLink(url: string, cursor: string): string {
+  const next = new URL(url, 'http://localhost');
+  next.searchParams.set('cursor', cursor);
+
+  return `<${next.pathname}${next.search}>; rel="next"`;
 }
 
 function capitalize(text: string): string {

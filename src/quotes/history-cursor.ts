@@ -42,14 +42,28 @@ export function decodeCursor(text: string, key: string): HistoryCursor {
   return value;
 }
 
+/** Earliest and latest instants a cursor may hold: years 1900 to 2200. */
+const EARLIEST = Date.UTC(1900, 0, 1);
+const LATEST = Date.UTC(2200, 0, 1);
+
+function isInstant(value: unknown): value is number {
+  return (
+    Number.isInteger(value) &&
+    (value as number) >= EARLIEST &&
+    (value as number) <= LATEST
+  );
+}
+
 function isCursor(value: unknown): value is HistoryCursor {
   if (typeof value !== 'object' || value === null) return false;
   const cursor = value as Record<string, unknown>;
+  const start = cursor.start === null ? null : cursor.start;
 
   return (
     typeof cursor.key === 'string' &&
-    (cursor.start === null || Number.isFinite(cursor.start)) &&
-    Number.isFinite(cursor.end) &&
+    (start === null || isInstant(start)) &&
+    isInstant(cursor.end) &&
+    (start === null || start <= cursor.end) &&
     (cursor.direction === 'forward' || cursor.direction === 'backward')
   );
 }

@@ -6,7 +6,8 @@ import {
 import { Clock } from '../common/clock.js';
 import type { Bar, BarSeries } from '../market/bar.js';
 import type { Instrument } from '../market/symbol.js';
-import { resolveBound } from '../market/time-range.js';
+import { barEnd, type Interval, periodStart } from '../market/interval.js';
+import { resolveBound, type TimeBound } from '../market/time-range.js';
 import { FailoverService } from '../providers/failover.service.js';
 import type { HistoryQueryDto } from './dto/history-query.dto.js';
 import {
@@ -73,7 +74,7 @@ export class HistoryService {
       timeZone: result.timeZone,
       adjustment: result.adjustment,
       source: answer.source,
-      asOf: result.asOf,
+      asOf: asOfBars(bars, query.interval, result.asOf),
       stale: false,
       bars,
       events: result.events.filter((event) => {
@@ -90,8 +91,13 @@ export class HistoryService {
     query: HistoryQueryDto,
     key: string,
   ): HistoryCursor {
+    // A week or month bar is dated by its first day, so a `from` inside the
+    // period still includes it.
     const start = query.from
-      ? resolveBound(query.from, 'from', query.interval, instrument)
+      ? periodStart(
+          resolveBound(query.from, 'from', query.interval, instrument),
+          query.interval,
+        )
       : null;
     const end = query.to
       ? resolveBound(query.to, 'to', query.interval, instrument)
@@ -102,10 +108,11 @@ export class HistoryService {
           instrument,
         );
     if (start !== null && start > end) {
+      const to = query.to ? 'to' : 'to (now, since to is not given)';
       throw new InvalidParameterError(
         'from',
-        'from is after to; give a from that is on or before to.',
-        { from: query.from, to: query.to },
+        `from is after ${to}; give a from that is on or before it.`,
+        { from: boundText(query.from), to: boundText(query.to) },
       );
     }
 
@@ -116,6 +123,28 @@ export class HistoryService {
       direction: start === null ? 'backward' : 'forward',
     };
   }
+}
+
+/**
+ * Returns the instant the bars are valid as of: the end of the last bar once
+ * it is complete, so a repeated request for a closed range gets the same
+ * body and ETag, else the source's own time.
+ */
+function asOfBars(
+  bars: readonly Bar[],
+  interval: Interval,
+  sourceAsOf: number,
+): number {
+  const last = bars.at(-1);
+  if (!last?.complete) return sourceAsOf;
+
+  return Math.min(sourceAsOf, barEnd(last.time, interval));
+}
+
+function boundText(bound: TimeBound | undefined): string | undefined {
+  if (!bound) return undefined;
+
+  return bound.kind === 'date' ? bound.date : new Date(bound.ms).toISOString();
 }
 
 /** Cuts one page of `limit` bars and the cursor for the rest of the range. */

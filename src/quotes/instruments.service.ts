@@ -65,6 +65,8 @@ export class InstrumentsService {
       industry: profile.industry,
       country: profile.country,
       source: profile.source,
+      asOf: new Date(profile.asOf).toISOString(),
+      stale: profile.stale,
     };
 
     return { symbol: instrument.symbol, quote, profile: summary };

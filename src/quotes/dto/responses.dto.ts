@@ -155,6 +155,8 @@ export const summaryResponse = z
         industry: z.string().nullable(),
         country: z.string().nullable(),
         source: z.string(),
+        asOf: instant,
+        stale: z.boolean(),
       })
       .nullable()
       .meta({
