@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   } else {
     logger.log(`Serving data from ${sources}`);
   }
-  logger.log(`Listening on ${await app.getUrl()}; API docs at /docs`);
+  const docs = config.swaggerEnabled ? '; API docs at /docs' : '';
+  logger.log(`Listening on ${await app.getUrl()}${docs}`);
 }
 
 await main();

@@ -1,4 +1,7 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ApiError } from '../common/api.errors.js';
+import { parseSymbol } from '../market/symbol.js';
 
 /**
  * Field builders for settings. Every raw value arrives as a string (from the
@@ -51,7 +54,7 @@ export function oneOf<const T extends readonly [string, ...string[]]>(
 }
 
 export function boolean() {
-  const allowed = 'expected true or false';
+  const allowed = 'expected true or false (yes/no and 1/0 are also accepted)';
 
   return z
     .string()
@@ -61,13 +64,20 @@ export function boolean() {
     .transform((value) => ['true', '1', 'yes'].includes(value));
 }
 
-/** A host name or IP address to bind to. */
+/**
+ * A host name or IP address to bind to. A name's last label must start with
+ * a letter, so a mistyped address such as 999.1.1.1 is not taken for a name.
+ */
 export function host() {
+  const name =
+    /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
   return z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9.:_-]+$/, {
-      error: 'expected a host name or IP address such as 127.0.0.1 or 0.0.0.0',
+    .refine((value) => isIP(value) !== 0 || name.test(value), {
+      error:
+        'expected a host name or IP address such as 127.0.0.1, 0.0.0.0 or localhost',
     });
 }
 
@@ -93,4 +103,22 @@ export function list<T extends string>(
 
 export function text() {
   return z.string().trim().min(1, { error: 'expected a non-empty value' });
+}
+
+/** A symbol in any spelling the API accepts, stored in its canonical form. */
+export function symbol() {
+  return z.string().transform((value, context) => {
+    try {
+      return parseSymbol(value, { allowSlash: true }).symbol;
+    } catch (error) {
+      context.addIssue({
+        code: 'custom',
+        message:
+          error instanceof ApiError
+            ? error.detail.replace(/^symbol /, '')
+            : 'expected a symbol such as AAPL',
+      });
+      return z.NEVER;
+    }
+  });
 }

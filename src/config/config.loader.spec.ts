@@ -79,6 +79,19 @@ describe('loadConfig layers', () => {
     expect(load({ API_PORT: '9003' }).api.port).toBe(9003);
   });
 
+  it.each(['0.0.0.0', '::1', 'localhost', 'api.internal'])(
+    'accepts API_HOST %s',
+    (value) => {
+      expect(load({ API_HOST: value }).api.host).toBe(value);
+    },
+  );
+
+  it('stores simulated symbols in canonical form', () => {
+    expect(
+      load({ SIMULATED_SYMBOLS: 'brk-b, btc/usd' }).simulated.symbols,
+    ).toEqual(['BRK.B', 'BTC-USD']);
+  });
+
   it('reads comma-separated provider lists', () => {
     const config = load({
       REPLAY_DIR: cwd,
@@ -117,6 +130,20 @@ describe('loadConfig errors', () => {
   it('rejects replay without REPLAY_DIR', () => {
     expect(problemsOf({ HISTORY_PROVIDERS: 'replay' })[0]).toContain(
       'REPLAY_DIR is not set',
+    );
+  });
+
+  it('rejects an unreadable simulated symbol', () => {
+    const [problem] = problemsOf({ SIMULATED_SYMBOLS: 'AAPL,<x>' });
+    expect(problem).toContain(
+      'SIMULATED_SYMBOLS="AAPL,<x>" (from the environment) is invalid',
+    );
+    expect(problem).toContain('not allowed');
+  });
+
+  it.each(['999.1.1.1', 'bad host', '-x'])('rejects API_HOST %s', (value) => {
+    expect(problemsOf({ API_HOST: value })[0]).toContain(
+      'expected a host name or IP address',
     );
   });
 

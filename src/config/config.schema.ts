@@ -7,6 +7,7 @@ import {
   integer,
   list,
   oneOf,
+  symbol,
   text,
 } from './config.fields.js';
 
@@ -37,7 +38,7 @@ export const SETTINGS = {
   REPLAY_SPEED: decimal(0.001, 1_000_000, 'multiplier of real time').default(
     60,
   ),
-  SIMULATED_SYMBOLS: list(text(), 'AAPL,BTC-USD,EUR-USD').optional(),
+  SIMULATED_SYMBOLS: list(symbol(), 'AAPL,BTC-USD,EUR-USD').optional(),
   SIMULATED_SEED: integer(0, 2_147_483_647).default(42),
   QUOTE_PROVIDERS: sourceList.optional(),
   HISTORY_PROVIDERS: sourceList.optional(),

@@ -15,9 +15,16 @@ export interface AggregationOptions {
 }
 
 interface Bucket {
+  /** Key of the merged bar: its start, midnight UTC of `date` for daily and longer. */
   start: number;
   end: number;
   date?: string;
+  /** Instants of the input bars that fall into this bucket. */
+  from: number;
+  until: number;
+  /** Dates of dated input bars that fall into it; ISO dates compare as text. */
+  fromDate?: string;
+  untilDate?: string;
 }
 
 /**
@@ -37,11 +44,12 @@ export function aggregateBars(
   let current: Bar | null = null;
 
   for (const bar of bars) {
-    const key = bucketOf(bar, target, options.timeZone);
-    if (!current || !bucket || key.start !== bucket.start) {
+    // Input is ascending, so a bar inside the open bucket needs no date maths.
+    const inBucket = bucket !== null && contains(bucket, bar);
+    if (!current || !bucket || !inBucket) {
       if (current && bucket) merged.push(finish(current, bucket, options));
-      bucket = key;
-      current = { ...bar, time: key.start, date: key.date };
+      bucket = bucketOf(bar, target, options.timeZone);
+      current = { ...bar, time: bucket.start, date: bucket.date };
       continue;
     }
     current.high = Math.max(current.high, bar.high);
@@ -61,22 +69,37 @@ function bucketOf(bar: Bar, target: Interval, timeZone: string): Bucket {
     const width = INTERVAL_MS[target];
     const start = Math.floor(bar.time / width) * width;
 
-    return { start, end: start + width };
+    return { start, end: start + width, from: start, until: start + width };
   }
-  const day = bar.date
-    ? DateTime.fromISO(bar.date, { zone: 'utc' })
-    : DateTime.fromMillis(bar.time, { zone: timeZone }).setZone('utc', {
-        keepLocalTime: true,
-      });
   const unit = target === '1d' ? 'day' : target === '1wk' ? 'week' : 'month';
-  const start = day.startOf(unit);
-  const end = start.plus({ [unit + 's']: 1 });
+  const plural = { [`${unit}s`]: 1 };
+  // Dated bars are keyed by midnight UTC of their date; intraday bars belong
+  // to the calendar day of the exchange's time zone.
+  const local = bar.date
+    ? DateTime.fromISO(bar.date, { zone: 'utc' }).startOf(unit)
+    : DateTime.fromMillis(bar.time, { zone: timeZone }).startOf(unit);
+  const key = local.setZone('utc', { keepLocalTime: true });
+  const date = key.toISODate() ?? undefined;
 
   return {
-    start: start.toMillis(),
-    end: end.toMillis(),
-    date: start.toISODate() ?? undefined,
+    start: key.toMillis(),
+    end: key.plus(plural).toMillis(),
+    date,
+    from: local.toMillis(),
+    until: local.plus(plural).toMillis(),
+    fromDate: bar.date ? date : undefined,
+    untilDate: bar.date
+      ? (key.plus(plural).toISODate() ?? undefined)
+      : undefined,
   };
+}
+
+function contains(bucket: Bucket, bar: Bar): boolean {
+  if (bar.date && bucket.fromDate && bucket.untilDate) {
+    return bar.date >= bucket.fromDate && bar.date < bucket.untilDate;
+  }
+
+  return bar.time >= bucket.from && bar.time < bucket.until;
 }
 
 function finish(bar: Bar, bucket: Bucket, options: AggregationOptions): Bar {
@@ -85,8 +108,11 @@ function finish(bar: Bar, bucket: Bucket, options: AggregationOptions): Bar {
     : bucket.end;
   const complete = bar.complete && closesBy <= options.dataEnd;
   if (!bucket.date) delete bar.date;
+  // Sums of fractional volumes pick up float noise such as 384968.0000000001.
+  const volume =
+    bar.volume === null ? null : Number(bar.volume.toPrecision(15));
 
-  return { ...bar, complete };
+  return { ...bar, volume, complete };
 }
 
 /**
