@@ -28,6 +28,24 @@ const SPY_HOURLY = [
   '2024-03-18 20:30:00-04:00,1,1,1,1',
 ].join('\n');
 
+const thirteenSymbols = catalogOf(
+  ...Array.from({ length: 13 }, (_, i): [string, string] => [
+    `S${i + 10}.csv`,
+    SPY_DAILY,
+  ]),
+);
+
+function thrownBy(action: () => unknown): DataNotAvailableError | undefined {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof DataNotAvailableError) return error;
+    throw error;
+  }
+
+  return undefined;
+}
+
 describe('ReplayCatalog', () => {
   const catalog = catalogOf(
     ['SPY.d.csv', SPY_DAILY],
@@ -55,6 +73,18 @@ describe('ReplayCatalog', () => {
     expect(() => catalog.require('MSFT')).toThrow(
       'The replay files have no data for MSFT. They contain SPY.',
     );
+  });
+
+  it('names ten symbols at most', () => {
+    expect(() => thirteenSymbols.require('MSFT')).toThrow(
+      'They contain S10, S11, S12, S13, S14, S15, S16, S17, S18, S19 and 3 more.',
+    );
+  });
+
+  it('lists ten symbols in details', () => {
+    const error = thrownBy(() => thirteenSymbols.require('MSFT'));
+    expect(error).toBeInstanceOf(DataNotAvailableError);
+    expect(error?.extra.available).toHaveLength(10);
   });
 
   it('describes stored coverage', () => {

@@ -15,8 +15,11 @@ export interface CatalogEntry {
   views: Map<string, Bar[]>;
 }
 
-/** How many symbols an error message lists before it abbreviates. */
-const LISTED_SYMBOLS = 20;
+/**
+ * How many symbols an error lists before it abbreviates, so a folder of
+ * thousands of files does not fill every error body.
+ */
+const LISTED_SYMBOLS = 10;
 
 /** The loaded series, looked up by canonical symbol. */
 export class ReplayCatalog {

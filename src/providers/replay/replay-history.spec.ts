@@ -186,7 +186,16 @@ describe('readHistory', () => {
         start: Date.parse('2020-01-01'),
         end: Date.parse('2020-12-31'),
       }),
-    ).toThrow('no 1d bars for AAPL between 2020-01-01T00:00:00.000Z');
+    ).toThrow('no 1d bars for AAPL between 2020-01-01 and 2020-12-31;');
+  });
+
+  it('names intraday bounds as instants', () => {
+    expect(() =>
+      history('EA', '15m', {
+        start: Date.parse('2020-01-02T14:30:00Z'),
+        end: Date.parse('2020-01-02T15:00:00Z'),
+      }),
+    ).toThrow('between 2020-01-02T14:30:00.000Z and 2020-01-02T15:00:00.000Z;');
   });
 
   it('serves copies of cached bars', () => {

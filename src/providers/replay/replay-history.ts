@@ -132,10 +132,16 @@ function eventsWithin(
   return events.filter((event) => event.date >= from && event.date <= to);
 }
 
+/**
+ * Writes the bounds as a client sends them: dates for daily and longer
+ * intervals, whose bounds are midnights UTC of dates, else ISO instants.
+ */
 function rangeText(query: HistoryQuery): string {
-  const from = query.start === null ? 'the start' : isoInstant(query.start);
+  const text = (ms: number) =>
+    isDaily(query.interval) ? isoInstant(ms).slice(0, 10) : isoInstant(ms);
+  const from = query.start === null ? 'the start' : text(query.start);
 
-  return `${from} and ${isoInstant(query.end)}`;
+  return `${from} and ${text(query.end)}`;
 }
 
 /** Largest distance from the epoch that a JavaScript Date can hold, in ms. */
