@@ -35,6 +35,7 @@ const ROUTES = [
   '/api/market/status',
   '/api/symbols',
   '/api/providers',
+  '/problems/{slug}',
 ];
 
 let api: TestApp;
@@ -54,13 +55,17 @@ describe('OpenAPI document', () => {
     expect(Object.keys(document.paths).sort()).toEqual([...ROUTES].sort());
   });
 
-  it.each(ROUTES)('documents 200 and 400 of %s', (route) => {
-    const responses = document.paths[route]?.get?.responses ?? {};
-    expect(Object.keys(responses)).toContain('200');
-    expect(
-      responses['400']?.content?.['application/problem+json']?.schema?.$ref,
-    ).toBe('#/components/schemas/Problem');
-  });
+  it.each(ROUTES.filter((route) => route.startsWith('/api')))(
+    'documents 200, 400 and 500 of %s',
+    (route) => {
+      const responses = document.paths[route]?.get?.responses ?? {};
+      expect(Object.keys(responses)).toContain('200');
+      expect(Object.keys(responses)).toContain('500');
+      expect(
+        responses['400']?.content?.['application/problem+json']?.schema?.$ref,
+      ).toBe('#/components/schemas/Problem');
+    },
+  );
 
   it.each([...SYMBOL_ROUTES, '/api/quotes/{symbol}'])(
     'documents 404 and 503 of %s',

@@ -3,6 +3,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -91,6 +92,11 @@ function assetController(route: AssetRoute): Type<unknown> {
         'Repeat a request with `If-None-Match` set to its `ETag` to get 304 when nothing changed.',
     })
     @ApiProduces('application/json', 'text/csv')
+    @ApiResponse({
+      status: 304,
+      description:
+        'Not modified: the `If-None-Match` header matched the `ETag` of the current body.',
+    })
     @ApiOkResponse({
       standardSchema: historyResponse,
       description:

@@ -12,7 +12,7 @@ import {
  */
 export function ApiProblems(...codes: ErrorCode[]) {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) {
+  for (const code of [...codes, 'INTERNAL_ERROR' as const]) {
     const status = ERROR_CATALOGUE[code].status;
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
@@ -58,6 +58,8 @@ const EXAMPLE_DETAILS: Partial<Record<ErrorCode, string>> = {
   UPSTREAM_UNAVAILABLE: 'No source could serve AAPL.',
   UPSTREAM_MALFORMED:
     'No source could serve AAPL. polygon: the response did not match its schema.',
+  INTERNAL_ERROR:
+    'The request failed unexpectedly; quote request id 5f0c7a52-8e0b-4a51-9a07-0d9a3c1f2b6e when reporting it.',
 };
 
 /** Path parameter of symbol routes, with the spellings the parser accepts. */

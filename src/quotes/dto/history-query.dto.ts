@@ -52,6 +52,7 @@ export const historyQuerySchema = queryObject({
     .meta({
       description: `Maximum bars in one response, 1 to ${HISTORY_MAX_LIMIT}; \`next\` fetches the rest.`,
       example: '500',
+      default: String(HISTORY_DEFAULT_LIMIT),
     }),
   adjusted: queryValue()
     .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
@@ -62,6 +63,7 @@ export const historyQuerySchema = queryObject({
         'Adjust prices for splits and dividends where the source can; the response says what the bars hold.',
       example: 'true',
       enum: ['true', 'false'],
+      default: 'true',
     }),
   format: queryValue()
     .pipe(z.enum(['json', 'csv'], { error: 'must be json or csv' }))
