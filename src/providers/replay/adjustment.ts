@@ -1,5 +1,6 @@
 import type { Adjustment, Bar } from '../../market/bar.js';
 import type { AdjustedPrices, StoredBar } from './replay-series.js';
+import { impossibleValue } from './row-checks.js';
 
 interface Prices {
   open: number;
@@ -23,7 +24,8 @@ export interface AdjustedColumns {
  * close (Quandl's AdjOpen..AdjClose) are used as written. Files with only an
  * adjusted close (Yahoo's `Adj Close`) scale open, high and low by
  * adjClose/close and keep the volume. Returns undefined when the row has no
- * adjusted close, or a close of zero.
+ * adjusted close, a close of zero, or adjusted columns that fail
+ * impossibleValue.
  */
 export function adjustedPricesOf(
   raw: Prices,
@@ -32,7 +34,9 @@ export function adjustedPricesOf(
   const { open, high, low, close, volume } = columns;
   if (close === undefined) return undefined;
   if (open !== undefined && high !== undefined && low !== undefined) {
-    return { open, high, low, close, volume: volume ?? raw.volume };
+    const written = { open, high, low, close, volume: volume ?? raw.volume };
+
+    return impossibleValue(written) ? undefined : written;
   }
   if (raw.close === 0) return undefined;
   const factor = close / raw.close;

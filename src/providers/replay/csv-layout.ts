@@ -84,10 +84,12 @@ export function detectDelimiter(firstLine: string): Delimiter {
 /**
  * Maps the first record to column indices. A first record made only of
  * numbers is headerless klines data. Returns an error message naming the
- * missing fields when the header lacks a time, open, high, low or close.
+ * missing fields, and `line` as the header's line, when the header lacks a
+ * time, open, high, low or close. The message never quotes the header.
  */
 export function detectLayout(
   firstRecord: readonly string[],
+  line = 1,
 ): ColumnLayout | string {
   const numeric = firstRecord.every(
     (cell) => typeof parseNumber(cell) === 'number',
@@ -107,14 +109,14 @@ export function detectLayout(
     found.delete('timeOfDay');
   }
 
-  return buildLayout(firstRecord, found, time, columnPrefix);
+  return buildLayout(found, time, columnPrefix, line);
 }
 
 function buildLayout(
-  firstRecord: readonly string[],
   found: ReadonlyMap<Field, number>,
   time: number | undefined,
   columnPrefix: string | undefined,
+  line: number,
 ): ColumnLayout | string {
   const open = found.get('open');
   const high = found.get('high');
@@ -131,7 +133,7 @@ function buildLayout(
       .filter(([, index]) => index === undefined)
       .map(([name]) => name);
 
-    return `header "${firstRecord.join(',')}" has no ${missing.join(', ')} column`;
+    return `header on line ${line} has no ${missing.join(', ')} column`;
   }
 
   return {

@@ -3,6 +3,7 @@ import { parseNumber } from './csv-number.js';
 import { parseTimestamp, type Stamp } from './csv-timestamp.js';
 import { adjustedPricesOf } from './adjustment.js';
 import type { AdjustedPrices } from './replay-series.js';
+import { impossibleValue } from './row-checks.js';
 
 /** One readable data row of a file. */
 export interface ParsedRow {
@@ -20,6 +21,8 @@ export interface ParsedRow {
   split: number | null;
 }
 
+const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
+
 export interface RowOptions {
   layout: ColumnLayout;
   /** Zone for timestamps written without a UTC offset. */
@@ -28,14 +31,16 @@ export interface RowOptions {
 }
 
 /**
- * Reads one record. Returns null when the time cannot be read, or when any
- * of open, high, low and close is missing or not a number. A missing volume
- * is null.
+ * Reads one record. Returns the reason as a string when the time cannot be
+ * read, when any of open, high, low and close is missing or not a number,
+ * when the volume is not a number, or when the values are impossible (see
+ * impossibleValue). A missing volume is null. Optional cells that are not
+ * finite numbers count as missing.
  */
 export function parseRow(
   record: readonly string[],
   { layout, zone, decimalComma }: RowOptions,
-): ParsedRow | null {
+): ParsedRow | string {
   const cell = (index: number | undefined) =>
     index === undefined ? undefined : record[index];
   const number = (index: number | undefined) => {
@@ -44,28 +49,27 @@ export function parseRow(
   };
 
   const stamp = parseTimestamp(timeText(record, layout), zone);
-  const open = number(layout.open);
-  const high = number(layout.high);
-  const low = number(layout.low);
-  const close = number(layout.close);
-  const volume = number(layout.volume);
-  if (
-    !stamp ||
-    typeof open !== 'number' ||
-    typeof high !== 'number' ||
-    typeof low !== 'number' ||
-    typeof close !== 'number' ||
-    volume === undefined
-  ) {
-    return null;
+  if (!stamp) return 'the time cannot be read';
+  const prices = { open: 0, high: 0, low: 0, close: 0 };
+  for (const field of PRICE_FIELDS) {
+    const value = number(layout[field]);
+    if (value === null) return `the ${field} is missing`;
+    if (value === undefined) return `the ${field} is not a number`;
+    prices[field] = value;
   }
+  const volume = number(layout.volume);
+  if (volume === undefined) return 'the volume is not a number';
+  const raw = { ...prices, volume };
+  const impossible = impossibleValue(raw);
+  if (impossible) return impossible;
 
   const optional = (index: number | undefined) => {
     const value = number(index);
-    return typeof value === 'number' ? value : undefined;
+    return typeof value === 'number' && Number.isFinite(value)
+      ? value
+      : undefined;
   };
-  const adjClose = optional(layout.adjClose);
-  const raw = { open, high, low, close, volume };
+  const adjClose = positive(optional(layout.adjClose)) ?? undefined;
   const adjusted = adjustedPricesOf(raw, {
     open: optional(layout.adjOpen),
     high: optional(layout.adjHigh),

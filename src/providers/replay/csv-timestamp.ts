@@ -8,6 +8,8 @@ export interface Stamp {
   ms: number;
   /** True when the text carries no time of day, or 00:00:00. */
   midnight: boolean;
+  /** Present when the cell gives a time of day or an epoch instant. */
+  hasTime?: true;
 }
 
 interface WallTime {
@@ -69,7 +71,7 @@ export function parseTimestamp(cell: string, zone: string): Stamp | null {
     wall.second === 0 &&
     wall.millisecond === 0;
 
-  return { date, ms, midnight };
+  return { date, ms, midnight, hasTime: true };
 }
 
 function splitDateText(
@@ -147,7 +149,12 @@ function fromEpoch(value: number, zone: string): Stamp {
   const rounded = Math.round(ms);
   const utc = DateTime.fromMillis(rounded, { zone: 'utc' });
   if (utc.equals(utc.startOf('day'))) {
-    return { date: utc.toISODate() ?? '', ms: rounded, midnight: true };
+    return {
+      date: utc.toISODate() ?? '',
+      ms: rounded,
+      midnight: true,
+      hasTime: true,
+    };
   }
   const local = utc.setZone(zone);
 
@@ -155,5 +162,6 @@ function fromEpoch(value: number, zone: string): Stamp {
     date: local.toISODate() ?? '',
     ms: rounded,
     midnight: local.equals(local.startOf('day')),
+    hasTime: true,
   };
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -95,6 +95,90 @@ describe('loadDirectory', () => {
     const missing = path.join(dir, 'absent');
     await expect(loadDirectory(missing, logger)).rejects.toThrow(
       `Replay directory ${missing} cannot be read`,
+    );
+  });
+});
+
+describe('loadDirectory logging', () => {
+  const SECRET = 'S3CRET-VALUE';
+  let dir: string;
+  let outside: string;
+  const logger = fakeLogger();
+  const messages = () =>
+    [logger.log, logger.warn, logger.error, logger.debug].flatMap((method) =>
+      method.mock.calls.map(([message]) => String(message)),
+    );
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'replay-logging-'));
+    outside = await mkdtemp(path.join(tmpdir(), 'replay-outside-'));
+    const secretFile = path.join(outside, 'passwd');
+    await writeFile(secretFile, `root:x:0:0:${SECRET}:/root:/bin/bash\n`);
+    await symlink(secretFile, path.join(dir, 'passwd.csv'));
+    await writeFile(
+      path.join(dir, 'blob.csv'),
+      Buffer.concat([
+        Buffer.from([0, 159, 146, 150, 0, 10]),
+        Buffer.from(`${SECRET},1,2\n\u0000${SECRET}`),
+      ]),
+    );
+    await writeFile(
+      path.join(dir, 'SPY.csv'),
+      [
+        'Date,Open,High,Low,Close',
+        '2024-03-11,1,1,1,1',
+        `2024-03-12,${SECRET},1,1,1`,
+        `"2024-03-13,1,1,1,1"${SECRET}"`,
+        '2024-03-14,1,1,1,1',
+      ].join('\n'),
+    );
+    await writeFile(
+      path.join(dir, 'MULTI.csv'),
+      [
+        'Date,Open,High,Low,Close,Ticker',
+        '2024-03-11,1,1,1,1,MSFT',
+        '2024-03-12,1,1,1,1,MSFT',
+        `2024-03-12,1,1,1,1,${SECRET} X`,
+      ].join('\n'),
+    );
+    await loadDirectory(dir, logger);
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it('never echoes file contents', () => {
+    expect(messages().length).toBeGreaterThan(0);
+    expect(messages().filter((message) => message.includes(SECRET))).toEqual(
+      [],
+    );
+  });
+
+  it('names the rejected header', () => {
+    expect(logger.warn).toHaveBeenCalledWith(
+      'Skipped passwd.csv: header on line 1 has no time, open, high, low, close column',
+    );
+  });
+
+  it('logs rejected rows by line', () => {
+    expect(logger.warn).toHaveBeenCalledWith(
+      'Skipped line 3 of SPY.csv: the open is not a number',
+    );
+  });
+
+  it('logs malformed records by line', () => {
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /^Skipped line 4 of SPY\.csv: the record is not valid CSV \(CSV_[A-Z_]+\)$/,
+      ),
+    );
+  });
+
+  it('names the bad symbol line', () => {
+    expect(logger.warn).toHaveBeenCalledWith(
+      'Skipped part of MULTI.csv: the symbol column on line 4 is not a valid symbol',
     );
   });
 });

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoggerService } from '@nestjs/common';
+import { CsvError } from 'csv-parse/sync';
 import {
   readReplayFile,
   ReplayFileError,
@@ -124,16 +125,25 @@ async function readOne(
     return result;
   } catch (error) {
     // One bad file never stops the load: it is logged and left out.
-    const reason =
-      error instanceof ReplayFileError
-        ? error.reason
-        : error instanceof Error
-          ? error.message
-          : String(error);
-    logger.warn(`Skipped ${name}: ${reason}`);
+    logger.warn(`Skipped ${name}: ${failureReason(error)}`);
 
     return null;
   }
+}
+
+/**
+ * Describes why a file could not be read without quoting it. The CSV
+ * parser's messages can contain field values, so only its code and line are
+ * kept. File system messages name the path and the system error.
+ */
+function failureReason(error: unknown): string {
+  if (error instanceof ReplayFileError) return error.reason;
+  if (error instanceof CsvError) {
+    const line = typeof error.lines === 'number' ? error.lines : 'unknown';
+    return `the file is not valid CSV (${error.code} at line ${line})`;
+  }
+
+  return error instanceof Error ? error.message : String(error);
 }
 
 function logFile(result: FileReadResult, logger: LoggerService): void {
@@ -146,6 +156,9 @@ function logFile(result: FileReadResult, logger: LoggerService): void {
   logger.log(
     `Read ${result.file}: ${result.rows} rows, ${result.skippedRows} skipped; ${series || 'no series'}`,
   );
+  for (const { line, reason } of result.rejectedRows) {
+    logger.warn(`Skipped line ${line} of ${result.file}: ${reason}`);
+  }
   for (const problem of result.problems) {
     logger.warn(`Skipped part of ${result.file}: ${problem}`);
   }

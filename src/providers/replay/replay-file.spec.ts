@@ -16,6 +16,28 @@ function onlySeries(result: FileReadResult): FileSeries {
 
 const lines = (...rows: string[]) => rows.join('\n');
 
+const IMPOSSIBLE = lines(
+  'Date,Open,High,Low,Close,Volume',
+  '2024-03-11,100,102,99,101,1000',
+  `2024-03-12,100,1${'0'.repeat(100_000)},99,101,1000`,
+  '2024-03-13,100,102,0,101,1000',
+  '2024-03-14,100,98,99,98.5,1000',
+  '2024-03-15,103,102,99,101,1000',
+  '2024-03-18,100,102,99,101,-5',
+  '2024-03-19,100,102,99,102.000000001,1000',
+);
+
+function readError(file: string, text: string): ReplayFileError | undefined {
+  try {
+    readReplayFile(file, text);
+  } catch (error) {
+    if (error instanceof ReplayFileError) return error;
+    throw error;
+  }
+
+  return undefined;
+}
+
 describe('readReplayFile', () => {
   it('reads the Yahoo export', () => {
     const series = onlySeries(
@@ -276,8 +298,139 @@ describe('readReplayFile', () => {
       ),
     );
     expect(result.series).toHaveLength(1);
-    expect(result.problems[0]).toContain('NOT A SYMBOL');
+    expect(result.problems).toEqual([
+      'the symbol column on line 4 is not a valid symbol',
+    ]);
     expect(result.skippedRows).toBe(1);
+  });
+
+  it('skips impossible values', () => {
+    const result = readReplayFile('SPY.csv', IMPOSSIBLE);
+    expect(onlySeries(result).bars.map((bar) => bar.date)).toEqual([
+      '2024-03-11',
+      '2024-03-19',
+    ]);
+    expect(result.skippedRows).toBe(5);
+  });
+
+  it('lists rejected rows by line', () => {
+    expect(readReplayFile('SPY.csv', IMPOSSIBLE).rejectedRows).toEqual([
+      { line: 3, reason: 'the high is not a finite number' },
+      { line: 4, reason: 'the low is not above zero' },
+      { line: 5, reason: 'the high is below the low' },
+      { line: 6, reason: 'the open is outside low..high' },
+      { line: 7, reason: 'the volume is negative or not a finite number' },
+    ]);
+  });
+
+  it('numbers lines of multi-line records', () => {
+    const result = readReplayFile(
+      'SPY.csv',
+      lines(
+        'Date,Open,High,Low,Close,Note',
+        '2024-03-11,1,1,1,1,"two',
+        'lines"',
+        '',
+        '2024-03-12,1,1,1,-1,x',
+        '2024-03-13,1,1,1,1,x',
+      ),
+    );
+    expect(result.rejectedRows).toEqual([
+      { line: 5, reason: 'the close is not above zero' },
+    ]);
+  });
+
+  it('lists at most five rejected rows', () => {
+    const bad = Array.from(
+      { length: 8 },
+      (_, i) => `2024-04-0${i + 1},1,1,1,0`,
+    );
+    const result = readReplayFile(
+      'SPY.csv',
+      lines(
+        'Date,Open,High,Low,Close',
+        ...bad,
+        '2024-03-11,1,1,1,1',
+        '2024-03-12,1,1,1,1',
+      ),
+    );
+    expect(result.skippedRows).toBe(8);
+    expect(result.rejectedRows.map((row) => row.line)).toEqual([2, 3, 4, 5, 6]);
+  });
+
+  it('skips minority date-only rows', () => {
+    const result = readReplayFile(
+      'EA.csv',
+      lines(
+        'Datetime,Open,High,Low,Close',
+        '2026-06-02 09:30:00-04:00,1,1,1,1',
+        '2026-06-02,1,1,1,1',
+        '2026-06-02 09:45:00-04:00,1,1,1,1',
+        '2026-06-02 10:00:00-04:00,1,1,1,1',
+      ),
+    );
+    expect(onlySeries(result).interval).toBe('15m');
+    expect(result.skippedRows).toBe(1);
+    expect(result.rejectedRows).toEqual([
+      { line: 3, reason: 'a date without a time of day among intraday rows' },
+    ]);
+  });
+
+  it('skips minority intraday rows', () => {
+    const result = readReplayFile(
+      'SPY.csv',
+      lines(
+        'Date,Open,High,Low,Close',
+        '2024-03-11,1,1,1,1',
+        '2024-03-12,1,1,1,1',
+        '2024-03-12 10:00:00-04:00,1,1,1,1',
+        '2024-03-13,1,1,1,1',
+      ),
+    );
+    expect(onlySeries(result).interval).toBe('1d');
+    expect(onlySeries(result).bars).toHaveLength(3);
+    expect(result.rejectedRows).toEqual([
+      { line: 4, reason: 'a time of day among date-only rows' },
+    ]);
+  });
+
+  it('keeps midnight timestamps in intraday data', () => {
+    const result = readReplayFile(
+      'BTCUSD.csv',
+      lines(
+        'Datetime,Open,High,Low,Close',
+        '2024-03-11 23:59:00Z,1,1,1,1',
+        '2024-03-12 00:00:00Z,1,1,1,1',
+        '2024-03-12 00:01:00Z,1,1,1,1',
+      ),
+    );
+    expect(onlySeries(result).bars).toHaveLength(3);
+    expect(result.skippedRows).toBe(0);
+  });
+
+  it('counts a duplicate time', () => {
+    const result = readReplayFile(
+      'SPY.csv',
+      lines(
+        'Date,Open,High,Low,Close',
+        '2024-03-11,1,1,1,1',
+        '2024-03-12,1,1,1,1',
+        '2024-03-12,2,2,2,2',
+      ),
+    );
+    expect(result.rejectedRows).toEqual([
+      { line: 4, reason: 'an earlier row has the same time' },
+    ]);
+  });
+
+  it('names the header line only', () => {
+    const error = readError(
+      'passwd.csv',
+      'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/bin/sh',
+    );
+    expect(error?.reason).toBe(
+      'header on line 1 has no time, open, high, low, close column',
+    );
   });
 
   it('reports unknown spacing', () => {

@@ -90,6 +90,54 @@ describe('buildSeries', () => {
     expect(built.duplicates).toBe(1);
   });
 
+  it('lists the skipped duplicate', () => {
+    const built = build([
+      row('2024-03-11', 1),
+      row('2024-03-11', 9),
+      row('2024-03-12', 2),
+    ]);
+    expect(built.skipped).toEqual([
+      { index: 1, reason: 'an earlier row has the same time' },
+    ]);
+  });
+
+  it('drops minority date-only rows', () => {
+    const built = build([
+      row('2026-05-26 09:30:00-04:00', 1),
+      row('2026-05-26', 5),
+      row('2026-05-26 09:45:00-04:00', 2),
+    ]);
+    expect(built.interval).toBe('15m');
+    expect(built.bars.map((bar) => bar.close)).toEqual([1, 2]);
+    expect(built.skipped).toEqual([
+      { index: 1, reason: 'a date without a time of day among intraday rows' },
+    ]);
+  });
+
+  it('drops minority intraday rows', () => {
+    const built = build([
+      row('2024-03-11', 1),
+      row('2024-03-12 10:00:00-04:00', 5),
+      row('2024-03-12', 2),
+    ]);
+    expect(built.interval).toBe('1d');
+    expect(built.bars.map((bar) => bar.close)).toEqual([1, 2]);
+    expect(built.skipped).toEqual([
+      { index: 1, reason: 'a time of day among date-only rows' },
+    ]);
+  });
+
+  it('keeps date-only rows on a tie', () => {
+    const built = build([
+      row('2024-03-11', 1),
+      row('2024-03-12', 2),
+      row('2024-03-12 10:00:00-04:00', 5),
+      row('2024-03-12 10:15:00-04:00', 6),
+    ]);
+    expect(built.interval).toBe('1d');
+    expect(built.skipped.map((skipped) => skipped.index)).toEqual([2, 3]);
+  });
+
   it('collects splits and dividends', () => {
     const built = build([
       row('2014-06-06', 645.57),

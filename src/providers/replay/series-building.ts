@@ -10,6 +10,19 @@ export interface BuiltSeries {
   events: CorporateAction[];
   /** Rows dropped because an earlier row of the file has the same bar time. */
   duplicates: number;
+  /** Rows left out of `bars`: duplicates and rows of the minority kind. */
+  skipped: SkippedRow[];
+}
+
+export interface SkippedRow {
+  /** Position of the row in the array given to buildSeries. */
+  index: number;
+  reason: string;
+}
+
+interface IndexedRow {
+  row: ParsedRow;
+  index: number;
 }
 
 /**
@@ -20,31 +33,62 @@ export interface BuiltSeries {
  * cannot be inferred.
  */
 export function buildSeries(rows: readonly ParsedRow[]): BuiltSeries | string {
-  const daily = rows.every((row) => row.stamp.midnight);
-  const timeOf = (row: ParsedRow) =>
+  const { kept, skipped } = keepOneKind(rows);
+  const daily = kept.every(({ row }) => row.stamp.midnight);
+  const timeOf = ({ row }: IndexedRow) =>
     daily ? Date.parse(row.stamp.date) : row.stamp.ms;
-  const sorted = [...rows].sort((a, b) => timeOf(a) - timeOf(b));
+  const sorted = [...kept].sort((a, b) => timeOf(a) - timeOf(b));
   const interval = detectInterval(unique(sorted.map(timeOf)), daily);
   if (!interval) {
-    return rows.length < 2
-      ? `${rows.length} readable row(s) are too few to infer the interval`
+    return kept.length < 2
+      ? `${kept.length} readable row(s) are too few to infer the interval`
       : 'bar spacing matches none of 1m, 5m, 15m, 30m, 1h, 1d, 1wk, 1mo';
   }
 
   const bars: StoredBar[] = [];
   const events: CorporateAction[] = [];
   let duplicates = 0;
-  for (const row of sorted) {
+  for (const { row, index } of sorted) {
     const bar = toBar(row, daily);
     if (bars.length > 0 && bars[bars.length - 1]?.time === bar.time) {
       duplicates += 1;
+      skipped.push({ index, reason: 'an earlier row has the same time' });
       continue;
     }
     bars.push(bar);
     events.push(...eventsOf(row));
   }
 
-  return { interval, bars, events, duplicates };
+  return { interval, bars, events, duplicates, skipped };
+}
+
+/**
+ * Keeps one kind of row when a symbol mixes date-only rows with rows whose
+ * time of day is not midnight, because one series cannot be both daily and
+ * intraday. The kind with more rows stays, and date-only rows win a tie.
+ * Timestamps at midnight fit either kind, so they always stay.
+ */
+function keepOneKind(rows: readonly ParsedRow[]): {
+  kept: IndexedRow[];
+  skipped: SkippedRow[];
+} {
+  const indexed = rows.map((row, index) => ({ row, index }));
+  const dateOnly = indexed.filter(({ row }) => !row.stamp.hasTime);
+  const intraday = indexed.filter(({ row }) => !row.stamp.midnight);
+  if (dateOnly.length === 0 || intraday.length === 0) {
+    return { kept: indexed, skipped: [] };
+  }
+
+  const keepDaily = dateOnly.length >= intraday.length;
+  const dropped = new Set(keepDaily ? intraday : dateOnly);
+  const reason = keepDaily
+    ? 'a time of day among date-only rows'
+    : 'a date without a time of day among intraday rows';
+
+  return {
+    kept: indexed.filter((entry) => !dropped.has(entry)),
+    skipped: [...dropped].map(({ index }) => ({ index, reason })),
+  };
 }
 
 function unique(times: readonly number[]): number[] {
