@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { describe, expect, it, vi } from 'vitest';
 import { UsEquityCalendar } from '../../market/exchange-calendar.js';
 import { ReplayCatalog } from './replay-catalog.js';
 import { readReplayFile } from './replay-file.js';
@@ -35,6 +36,35 @@ const SHIN_ETSU = [
   '2023-04-14 00:00:00+09:00,4126,4130,4055,4129,4129,7459400,0,0',
   '2023-04-13 00:00:00+09:00,4064,4099,4026,4081,4081,5160200,0,0',
 ].join('\n');
+
+/**
+ * Writes one regular session of 1-minute EA bars on 2026-06-01 and the
+ * pre-market of 2026-06-02 (04:00 to 09:29 New York).
+ */
+function minuteFile(): string {
+  const row = (start: string, i: number) => {
+    const time = new Date(Date.parse(start) + i * 60_000).toISOString();
+    return `${time},100,101,99,100,10`;
+  };
+  const regular = Array.from({ length: 390 }, (_, i) =>
+    row('2026-06-01T13:30:00Z', i),
+  );
+  const early = Array.from({ length: 330 }, (_, i) =>
+    row('2026-06-02T08:00:00Z', i),
+  );
+
+  return ['Datetime,Open,High,Low,Close,Volume', ...regular, ...early].join(
+    '\n',
+  );
+}
+
+function catalogOf(name: string, text: string) {
+  const catalog = new ReplayCatalog(
+    mergeSeries(readReplayFile(name, text).series).series,
+  );
+
+  return catalog.require(catalog.symbols()[0] ?? '');
+}
 
 describe('buildQuote', () => {
   const daily = quoteOf('AAPL.csv', AAPL);
@@ -98,6 +128,27 @@ describe('buildQuote', () => {
 
   it('stamps intraday at the bar end', () => {
     expect(intraday.asOf).toBe(Date.parse('2026-06-02T14:00:00Z'));
+  });
+
+  const preMarket = catalogOf('EA.1m.csv', minuteFile());
+
+  it('merges a pre-market day', () => {
+    const quote = buildQuote(preMarket, calendar);
+    expect(quote).toMatchObject({
+      open: 100,
+      high: 101,
+      low: 99,
+      volume: 330 * 10,
+      previousClose: 100,
+    });
+  });
+
+  it('dates a pre-market day once', () => {
+    buildQuote(preMarket, calendar);
+    const fromMillis = vi.spyOn(DateTime, 'fromMillis');
+    buildQuote(preMarket, calendar);
+    expect(fromMillis.mock.calls.length).toBeLessThan(10);
+    fromMillis.mockRestore();
   });
 
   const tokyo = quoteOf('4063-T.csv', SHIN_ETSU);

@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
 import type { Bar } from '../../market/bar.js';
-import { aggregateBars } from '../../market/bar-aggregation.js';
 import type { UsEquityCalendar } from '../../market/exchange-calendar.js';
 import { isUsListed, timeZoneOf } from '../../market/exchange-zones.js';
 import { INTERVAL_MS, isDaily, type Interval } from '../../market/interval.js';
@@ -101,17 +100,29 @@ function intradayDays(
   return { day, previous };
 }
 
+/**
+ * Merges every bar of `date`, the date of the series' last bar, into one.
+ * The day's bounds are found once, and only the bars at the end of the
+ * series are scanned.
+ */
 function wholeDay(bars: readonly Bar[], date: string, zone: string): Bar {
-  const sameDay = bars.filter(
-    (bar) => DateTime.fromMillis(bar.time, { zone }).toISODate() === date,
-  );
-  const [merged] = aggregateBars(sameDay, '1d', {
-    timeZone: zone,
-    dataEnd: Number.POSITIVE_INFINITY,
-  });
-  if (!merged) throw new Error(`no bars on ${date}`);
+  const dayStart = DateTime.fromISO(date, { zone }).toMillis();
+  // findLastIndex scans from the end, so it stops at the day before.
+  const first = bars.findLastIndex((bar) => bar.time < dayStart) + 1;
+  const [open, ...rest] = bars.slice(first);
+  if (!open) throw new Error(`no bars on ${date}`);
+  const day: Bar = { ...open, time: Date.parse(date), date };
+  for (const bar of rest) {
+    day.high = Math.max(day.high, bar.high);
+    day.low = Math.min(day.low, bar.low);
+    day.close = bar.close;
+    day.volume =
+      day.volume === null || bar.volume === null
+        ? (day.volume ?? bar.volume)
+        : day.volume + bar.volume;
+  }
 
-  return merged;
+  return day;
 }
 
 /**

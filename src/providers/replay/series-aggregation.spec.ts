@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Bar } from '../../market/bar.js';
 import { UsEquityCalendar } from '../../market/exchange-calendar.js';
 import { parseSymbol } from '../../market/symbol.js';
@@ -129,6 +129,44 @@ describe('aggregateSeries', () => {
       calendar,
     );
     expect(weekly?.complete).toBe(true);
+  });
+
+  it('finds sessions once per day', () => {
+    const counting = new UsEquityCalendar();
+    const tradingDay = vi.spyOn(counting, 'tradingDay');
+    const localDate = vi.spyOn(counting, 'localDate');
+    const minutes = ['2026-06-01', '2026-06-02', '2026-06-03'].flatMap((date) =>
+      Array.from({ length: 390 }, (_, i) =>
+        bar(
+          new Date(Date.parse(`${date}T13:30:00Z`) + i * 60_000).toISOString(),
+          100,
+        ),
+      ),
+    );
+    const days = aggregateSeries(
+      parseSymbol('EA'),
+      minutes,
+      '1m',
+      '1d',
+      counting,
+    );
+    expect(days.map((day) => day.volume)).toEqual([3900, 3900, 3900]);
+    expect(tradingDay).toHaveBeenCalledTimes(3);
+    expect(localDate).not.toHaveBeenCalled();
+  });
+
+  it('keeps the early close', () => {
+    const blackFriday = ['14:30', '17:59', '18:00'].map((time) =>
+      bar(`2025-11-28T${time}:00Z`, 100),
+    );
+    const [day] = aggregateSeries(
+      parseSymbol('EA'),
+      blackFriday,
+      '1m',
+      '1d',
+      calendar,
+    );
+    expect(day?.volume).toBe(20);
   });
 
   it('returns stored bars for the same interval', () => {

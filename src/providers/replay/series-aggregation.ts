@@ -72,17 +72,30 @@ export function tradingDayTest(
   return (date) => DateTime.fromISO(date, { zone: 'utc' }).weekday <= 5;
 }
 
+/**
+ * Keeps the bars inside each day's regular session. The day and its session
+ * are worked out once per calendar day, so each bar costs two comparisons.
+ */
 function regularSessionBars(
   bars: readonly Bar[],
   calendar: UsEquityCalendar,
 ): Bar[] {
-  const sessions = new Map<string, { open: number; close: number } | null>();
+  const kept: Bar[] = [];
+  let dayStart = Number.POSITIVE_INFINITY;
+  let dayEnd = Number.NEGATIVE_INFINITY;
+  let session: { open: number; close: number } | null = null;
+  for (const bar of bars) {
+    if (bar.time < dayStart || bar.time >= dayEnd) {
+      const day = DateTime.fromMillis(bar.time, { zone: calendar.timeZone });
+      const midnight = day.startOf('day');
+      dayStart = midnight.toMillis();
+      dayEnd = midnight.plus({ days: 1 }).toMillis();
+      session = calendar.tradingDay(day.toISODate() ?? '');
+    }
+    if (session && bar.time >= session.open && bar.time < session.close) {
+      kept.push(bar);
+    }
+  }
 
-  return bars.filter((bar) => {
-    const date = calendar.localDate(bar.time);
-    if (!sessions.has(date)) sessions.set(date, calendar.tradingDay(date));
-    const session = sessions.get(date);
-
-    return !!session && bar.time >= session.open && bar.time < session.close;
-  });
+  return kept;
 }
