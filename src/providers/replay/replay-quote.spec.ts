@@ -37,20 +37,23 @@ const SHIN_ETSU = [
   '2023-04-13 00:00:00+09:00,4064,4099,4026,4081,4081,5160200,0,0',
 ].join('\n');
 
+/** Writes the `i`th 1-minute row after `start`. */
+function minuteRow(start: string, i: number): string {
+  const time = new Date(Date.parse(start) + i * 60_000).toISOString();
+
+  return `${time},100,101,99,100,10`;
+}
+
 /**
  * Writes one regular session of 1-minute EA bars on 2026-06-01 and the
  * pre-market of 2026-06-02 (04:00 to 09:29 New York).
  */
 function minuteFile(): string {
-  const row = (start: string, i: number) => {
-    const time = new Date(Date.parse(start) + i * 60_000).toISOString();
-    return `${time},100,101,99,100,10`;
-  };
   const regular = Array.from({ length: 390 }, (_, i) =>
-    row('2026-06-01T13:30:00Z', i),
+    minuteRow('2026-06-01T13:30:00Z', i),
   );
   const early = Array.from({ length: 330 }, (_, i) =>
-    row('2026-06-02T08:00:00Z', i),
+    minuteRow('2026-06-02T08:00:00Z', i),
   );
 
   return ['Datetime,Open,High,Low,Close,Volume', ...regular, ...early].join(

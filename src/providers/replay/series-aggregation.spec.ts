@@ -150,7 +150,7 @@ describe('aggregateSeries', () => {
       '1d',
       counting,
     );
-    expect(days.map((day) => day.volume)).toEqual([3900, 3900, 3900]);
+    expect(days.map((daily) => daily.volume)).toEqual([3900, 3900, 3900]);
     expect(tradingDay).toHaveBeenCalledTimes(3);
     expect(localDate).not.toHaveBeenCalled();
   });
@@ -159,14 +159,14 @@ describe('aggregateSeries', () => {
     const blackFriday = ['14:30', '17:59', '18:00'].map((time) =>
       bar(`2025-11-28T${time}:00Z`, 100),
     );
-    const [day] = aggregateSeries(
+    const [daily] = aggregateSeries(
       parseSymbol('EA'),
       blackFriday,
       '1m',
       '1d',
       calendar,
     );
-    expect(day?.volume).toBe(20);
+    expect(daily?.volume).toBe(20);
   });
 
   it('returns stored bars for the same interval', () => {
