@@ -11,9 +11,13 @@ export interface AdjustedPrices {
   volume: number | null;
 }
 
-/** A bar as the file states it, plus its adjusted prices where known. */
+/**
+ * A bar as the file states it, plus its adjusted prices where known and
+ * the name of the file it was read from. Neither field is served as is.
+ */
 export interface StoredBar extends Bar {
   adjusted?: AdjustedPrices;
+  origin?: string;
 }
 
 /** Bars of one symbol and interval, ascending by time, without duplicates. */

@@ -108,6 +108,17 @@ describe('mergeSeries', () => {
     expect(series[0]?.events).toEqual([dividend, split]);
   });
 
+  it('keeps each bar origin', () => {
+    const { series } = mergeSeries([
+      part('a.csv', [day('2014-06-09', 1)]),
+      part('b.csv', [day('2014-06-09', 1), day('2014-06-10', 1)]),
+    ]);
+    expect(series[0]?.bars.map((bar) => bar.origin)).toEqual([
+      'a.csv',
+      'b.csv',
+    ]);
+  });
+
   it('lists the source files', () => {
     const { series } = mergeSeries([
       part('a.csv', [day('2014-06-09', 1)]),

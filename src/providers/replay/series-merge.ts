@@ -32,7 +32,8 @@ interface Owned {
 /**
  * Merges the series read from several files by symbol and interval. `parts`
  * must be in file name order: where two files hold the same bar, the
- * earlier file's bar is kept whole, and each pair of files that disagree
+ * earlier file's bar is kept whole, with that file's name as its `origin`,
+ * and each pair of files that disagree
  * beyond PRICE_TOLERANCE is reported once with its count of rows. Events
  * are merged the same way, keyed by date and type.
  */
@@ -86,7 +87,7 @@ function mergeGroup(group: readonly FileSeries[]): {
   }
 
   const bars = [...byTime.values()]
-    .map((owned) => owned.bar)
+    .map(({ bar, file }) => ({ ...bar, origin: file }))
     .sort((a, b) => a.time - b.time);
 
   return {
