@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { adjustedPricesOf, adjustmentOf, viewBars } from './adjustment.js';
+import {
+  adjustedPricesOf,
+  hasOneAdjustedSource,
+  publicBar,
+  viewBars,
+} from './adjustment.js';
 import type { StoredBar } from './replay-series.js';
 
 const raw = { open: 20, high: 22, low: 18, close: 20, volume: 1000 };
@@ -91,18 +96,34 @@ describe('viewBars', () => {
   });
 });
 
-describe('adjustmentOf', () => {
-  it('reports raw when not asked', () => {
-    expect(adjustmentOf([stored(true)], false)).toBe('raw');
+function from(origin: string, withAdjusted = true): StoredBar {
+  return { ...stored(withAdjusted), origin };
+}
+
+describe('hasOneAdjustedSource', () => {
+  it('accepts one adjusted file', () => {
+    expect(hasOneAdjustedSource([from('a.csv'), from('a.csv')])).toBe(true);
   });
 
-  it('reports split+dividend when all adjusted', () => {
-    expect(adjustmentOf([stored(true), stored(true)], true)).toBe(
-      'split+dividend',
+  it('rejects a mix with raw', () => {
+    expect(hasOneAdjustedSource([from('a.csv'), from('a.csv', false)])).toBe(
+      false,
     );
   });
 
-  it('reports raw for a mix', () => {
-    expect(adjustmentOf([stored(true), stored(false)], true)).toBe('raw');
+  it('rejects two adjusted files', () => {
+    expect(hasOneAdjustedSource([from('a.csv'), from('b.csv')])).toBe(false);
+  });
+
+  it('rejects no bars', () => {
+    expect(hasOneAdjustedSource([])).toBe(false);
+  });
+});
+
+describe('publicBar', () => {
+  it('drops internal fields', () => {
+    const bar = publicBar({ ...stored(true), origin: 'a.csv' });
+    expect(bar).not.toHaveProperty('adjusted');
+    expect(bar).not.toHaveProperty('origin');
   });
 });

@@ -1,4 +1,4 @@
-import type { Adjustment, Bar } from '../../market/bar.js';
+import type { Bar } from '../../market/bar.js';
 import type { AdjustedPrices, StoredBar } from './replay-series.js';
 import { impossibleValue } from './row-checks.js';
 
@@ -50,6 +50,15 @@ export function adjustedPricesOf(
   };
 }
 
+/** Returns a copy of a stored bar without the fields that are not served. */
+export function publicBar(stored: StoredBar): Bar {
+  const bar: StoredBar = { ...stored };
+  delete bar.adjusted;
+  delete bar.origin;
+
+  return bar;
+}
+
 /**
  * Returns the bars to serve. Unadjusted bars are exactly as stored, with
  * `adjClose` where the file has one. Adjusted bars take the adjusted prices
@@ -57,25 +66,33 @@ export function adjustedPricesOf(
  */
 export function viewBars(bars: readonly StoredBar[], adjusted: boolean): Bar[] {
   return bars.map((stored) => {
-    const { adjusted: prices, ...bar } = stored;
-    if (!adjusted || !prices) return bar;
-    const adjustedBar: Bar = { ...bar, ...prices };
+    const bar = publicBar(stored);
+    if (!adjusted || !stored.adjusted) return bar;
+    const adjustedBar: Bar = { ...bar, ...stored.adjusted };
     delete adjustedBar.adjClose;
 
     return adjustedBar;
   });
 }
 
-/**
- * Names the adjustment of served bars. Adjusted bars count as split+dividend
- * only when every one of them had adjusted prices. A mix reports raw,
- * because that is the weaker promise.
- */
-export function adjustmentOf(
-  bars: readonly StoredBar[],
+/** Returns the open and close a view serves for a stored bar. */
+export function pricesIn(
   adjusted: boolean,
-): Adjustment {
-  if (!adjusted || bars.length === 0) return 'raw';
+): (bar: StoredBar) => { open: number; close: number } {
+  return (bar) => (adjusted && bar.adjusted) || bar;
+}
 
-  return bars.every((bar) => bar.adjusted) ? 'split+dividend' : 'raw';
+/**
+ * Tells whether the files' adjusted columns can serve these bars: every bar
+ * has adjusted prices, and all come from one file. Files adjust to their
+ * own last date, so adjusted prices of two files are on different bases
+ * and would show a false move where one file ends.
+ */
+export function hasOneAdjustedSource(bars: readonly StoredBar[]): boolean {
+  const origin = bars[0]?.origin;
+
+  return (
+    bars.length > 0 &&
+    bars.every((bar) => bar.adjusted !== undefined && bar.origin === origin)
+  );
 }

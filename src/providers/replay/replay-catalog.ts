@@ -5,14 +5,15 @@ import { timeZoneOf } from '../../market/exchange-zones.js';
 import { INTERVAL_MS, type Interval } from '../../market/interval.js';
 import type { Instrument } from '../../market/symbol.js';
 import type { ReplaySeries } from './replay-series.js';
+import { SeriesViews } from './series-views.js';
 
 /** Everything stored for one symbol. */
 export interface CatalogEntry {
   instrument: Instrument;
   /** Stored series, finest interval first. */
   series: ReplaySeries[];
-  /** Bars already served, keyed by source, target interval and adjustment. */
-  views: Map<string, Bar[]>;
+  /** Bars already built, shared by every entry of the catalog. */
+  views: SeriesViews;
 }
 
 /**
@@ -25,13 +26,13 @@ const LISTED_SYMBOLS = 10;
 export class ReplayCatalog {
   private readonly entries = new Map<string, CatalogEntry>();
 
-  constructor(series: readonly ReplaySeries[]) {
+  constructor(series: readonly ReplaySeries[], views = new SeriesViews()) {
     for (const stored of series) {
       const symbol = stored.instrument.symbol;
       const entry: CatalogEntry = this.entries.get(symbol) ?? {
         instrument: stored.instrument,
         series: [],
-        views: new Map(),
+        views,
       };
       entry.series.push(stored);
       entry.series.sort(

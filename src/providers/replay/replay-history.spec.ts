@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DataNotAvailableError } from '../../common/api.errors.js';
 import { UsEquityCalendar } from '../../market/exchange-calendar.js';
 import type { Interval } from '../../market/interval.js';
@@ -6,6 +6,7 @@ import { parseSymbol } from '../../market/symbol.js';
 import type { HistoryQuery } from '../market-data-source.js';
 import { ReplayCatalog } from './replay-catalog.js';
 import { readReplayFile } from './replay-file.js';
+import { buildQuote } from './replay-quote.js';
 import { readHistory } from './replay-history.js';
 import { mergeSeries } from './series-merge.js';
 
@@ -113,8 +114,13 @@ describe('readHistory', () => {
     expect(bars[0]?.open).toBeCloseTo(646.2 * (92.48 / 647.35), 10);
   });
 
-  it('reports a mix of adjusted and raw as raw', () => {
-    expect(history('AAPL', '1d', { adjusted: true }).adjustment).toBe('raw');
+  it('splits a mix of adjusted and raw', () => {
+    const { bars, adjustment } = history('AAPL', '1d', { adjusted: true });
+    expect(adjustment).toBe('split');
+    expect(bars[1]?.close).toBeCloseTo(645.57 / 7, 10);
+    expect(bars[1]?.volume).toBe(87484600 * 7);
+    expect(bars[1]?.adjClose).toBe(92.22);
+    expect(bars[2]?.close).toBe(93.7);
   });
 
   it('keeps rows without adjusted close', () => {
@@ -196,6 +202,15 @@ describe('readHistory', () => {
         end: Date.parse('2020-01-02T15:00:00Z'),
       }),
     ).toThrow('between 2020-01-02T14:30:00.000Z and 2020-01-02T15:00:00.000Z;');
+  });
+
+  it('shares daily bars with quotes', () => {
+    const fresh = catalogOf(['EA.csv', EA]).require('EA');
+    const counting = new UsEquityCalendar();
+    readHistory(fresh, query('EA', '1d', { adjusted: true }), counting);
+    const tradingDay = vi.spyOn(counting, 'tradingDay');
+    buildQuote(fresh, counting);
+    expect(tradingDay).not.toHaveBeenCalled();
   });
 
   it('serves copies of cached bars', () => {

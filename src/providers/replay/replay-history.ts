@@ -5,15 +5,19 @@ import type { UsEquityCalendar } from '../../market/exchange-calendar.js';
 import { timeZoneOf } from '../../market/exchange-zones.js';
 import { canAggregate, isDaily, type Interval } from '../../market/interval.js';
 import type { HistoryQuery, HistoryResult } from '../market-data-source.js';
-import { adjustmentOf, viewBars } from './adjustment.js';
+import { basisBars, type ViewBasis } from './adjusted-view.js';
+import { planAdjustment } from './adjustment-plan.js';
+import { publicBar } from './adjustment.js';
+import { barsBetween } from './bar-search.js';
 import {
   coverageList,
   coverageOf,
   describeCoverage,
   type CatalogEntry,
 } from './replay-catalog.js';
-import type { ReplaySeries } from './replay-series.js';
+import type { ReplaySeries, StoredBar } from './replay-series.js';
 import { aggregateSeries, barEnd } from './series-aggregation.js';
+import { seriesDays, type SeriesDays } from './series-days.js';
 
 /**
  * Picks the series to serve `interval` from: the stored series of that
@@ -31,36 +35,39 @@ export function sourceSeries(
 }
 
 /**
- * Returns all bars of `interval` for the entry, aggregated from the source
- * series and cached per source, interval and adjustment.
+ * Returns all bars of `interval` for the entry, built from the source
+ * series as `basis` serves it and cached by symbol, intervals and basis.
+ * Stored bars of the requested interval are returned as they are, with
+ * their internal fields, because copying them would cost as much as the
+ * request.
  */
 export function barsOf(
   entry: CatalogEntry,
   source: ReplaySeries,
   interval: Interval,
-  adjusted: boolean,
   calendar: UsEquityCalendar,
+  basis: ViewBasis = 'stored',
 ): Bar[] {
-  const key = `${source.interval}>${interval}:${adjusted ? 'adjusted' : 'raw'}`;
-  const cached = entry.views.get(key);
-  if (cached) return cached;
-  const bars = aggregateSeries(
-    entry.instrument,
-    viewBars(source.bars, adjusted),
-    source.interval,
-    interval,
-    calendar,
-  );
-  entry.views.set(key, bars);
+  if (source.interval === interval && basis === 'stored') return source.bars;
+  const key = `${entry.instrument.symbol}|${source.interval}>${interval}|${basis}`;
 
-  return bars;
+  return entry.views.get(key, () =>
+    aggregateSeries(
+      entry.instrument,
+      basisBars(source, basis, daysOf(source)),
+      source.interval,
+      interval,
+      calendar,
+    ),
+  );
 }
 
 /**
  * Serves a history query from stored bars: the bars whose time lies in
  * [start, end], the events dated within it, and the coverage of the series
- * used. Throws DataNotAvailableError, saying what the files cover, when the
- * interval is finer than stored or no bar lies in the range.
+ * used. Prices and the `adjustment` label follow planAdjustment. Throws
+ * DataNotAvailableError, saying what the files cover, when the interval is
+ * finer than stored or no bar lies in the range.
  */
 export function readHistory(
   entry: CatalogEntry,
@@ -76,13 +83,16 @@ export function readHistory(
     );
   }
 
+  const zone = timeZoneOf(entry.instrument);
   const start = query.start ?? Number.NEGATIVE_INFINITY;
-  const all = barsOf(entry, source, query.interval, query.adjusted, calendar);
-  const bars = all
-    .filter((bar) => bar.time >= start && bar.time <= query.end)
-    .map((bar) => ({ ...bar }));
-  const first = bars[0];
-  const last = bars[bars.length - 1];
+  const until = query.end + 1;
+  const stored = barsBetween(
+    barsOf(entry, source, query.interval, calendar),
+    start,
+    until,
+  );
+  const first = stored[0];
+  const last = stored[stored.length - 1];
   if (!first || !last) {
     throw notAvailable(
       entry,
@@ -90,20 +100,61 @@ export function readHistory(
     );
   }
 
-  const lastSourceBar = source.bars[source.bars.length - 1];
-  const servedEnd = barEnd(last, query.interval);
-  const storedInRange = source.bars.filter(
-    (bar) => bar.time >= first.time && bar.time < servedEnd,
+  const plan = planAdjustment(
+    source,
+    storedSpan(source, first, last, query.interval, zone),
+    first.date ?? localDate(first.time, zone),
+    query.adjusted,
+    daysOf(source),
   );
+  const bars =
+    plan.basis === 'stored'
+      ? stored
+      : barsBetween(
+          barsOf(entry, source, query.interval, calendar, plan.basis),
+          start,
+          until,
+        );
+  const lastSourceBar = source.bars[source.bars.length - 1];
 
   return {
-    bars,
-    events: eventsWithin(source.events, query, timeZoneOf(entry.instrument)),
-    adjustment: adjustmentOf(storedInRange, query.adjusted),
-    timeZone: timeZoneOf(entry.instrument),
+    bars: bars.map(publicBar),
+    events: eventsWithin(source.events, query, zone),
+    adjustment: plan.adjustment,
+    timeZone: zone,
     coverage: coverageOf(source),
     asOf: lastSourceBar ? barEnd(lastSourceBar, source.interval) : query.end,
   };
+}
+
+/**
+ * Returns the stored bars that the served bars from `first` to `last` are
+ * built from. Daily bars built from intraday ones cover their dates in the
+ * instrument's zone.
+ */
+function storedSpan(
+  source: ReplaySeries,
+  first: Bar,
+  last: Bar,
+  interval: Interval,
+  zone: string,
+): StoredBar[] {
+  const end = barEnd(last, interval);
+  if (!isDaily(interval) || isDaily(source.interval)) {
+    return barsBetween(source.bars, first.time, end);
+  }
+  const localStart = (ms: number) =>
+    DateTime.fromISO(isoInstant(ms).slice(0, 10), { zone }).toMillis();
+
+  return barsBetween(source.bars, localStart(first.time), localStart(end));
+}
+
+function daysOf(source: ReplaySeries): SeriesDays {
+  return seriesDays(isDaily(source.interval), timeZoneOf(source.instrument));
+}
+
+function localDate(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).toISODate() ?? '';
 }
 
 function notAvailable(entry: CatalogEntry, detail: string) {

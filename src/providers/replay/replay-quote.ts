@@ -91,7 +91,7 @@ function intradayDays(
 ): { day: Bar; previous: Bar | undefined } {
   const zone = timeZoneOf(entry.instrument);
   const today = DateTime.fromMillis(latest.time, { zone }).toISODate() ?? '';
-  const days = barsOf(entry, series, '1d', false, calendar);
+  const days = barsOf(entry, series, '1d', calendar);
   const previous = days.findLast((bar) => (bar.date ?? '') < today);
   const regularDay = days.findLast((bar) => bar.date === today);
   // A day with only pre-market bars so far has no regular-session bar yet.
