@@ -21,8 +21,6 @@ export interface ParsedRow {
   split: number | null;
 }
 
-const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
-
 export interface RowOptions {
   layout: ColumnLayout;
   /** Zone for timestamps written without a UTC offset. */
@@ -50,16 +48,17 @@ export function parseRow(
 
   const stamp = parseTimestamp(timeText(record, layout), zone);
   if (!stamp) return 'the time cannot be read';
-  const prices = { open: 0, high: 0, low: 0, close: 0 };
-  for (const field of PRICE_FIELDS) {
-    const value = number(layout[field]);
-    if (value === null) return `the ${field} is missing`;
-    if (value === undefined) return `the ${field} is not a number`;
-    prices[field] = value;
-  }
+  const open = number(layout.open);
+  const high = number(layout.high);
+  const low = number(layout.low);
+  const close = number(layout.close);
+  if (typeof open !== 'number') return unreadable('open', open);
+  if (typeof high !== 'number') return unreadable('high', high);
+  if (typeof low !== 'number') return unreadable('low', low);
+  if (typeof close !== 'number') return unreadable('close', close);
   const volume = number(layout.volume);
   if (volume === undefined) return 'the volume is not a number';
-  const raw = { ...prices, volume };
+  const raw = { open, high, low, close, volume };
   const impossible = impossibleValue(raw);
   if (impossible) return impossible;
 
@@ -86,6 +85,12 @@ export function parseRow(
     dividend: positive(optional(layout.dividend)),
     split: parseSplitRatio(cell(layout.split), decimalComma),
   };
+}
+
+function unreadable(field: string, value: null | undefined): string {
+  return value === null
+    ? `the ${field} is missing`
+    : `the ${field} is not a number`;
 }
 
 function timeText(record: readonly string[], layout: ColumnLayout): string {

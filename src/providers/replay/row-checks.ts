@@ -23,16 +23,12 @@ export interface RowValues {
  */
 export function impossibleValue(values: RowValues): string | null {
   const { open, high, low, close, volume } = values;
-  const prices: Array<[string, number]> = [
-    ['open', open],
-    ['high', high],
-    ['low', low],
-    ['close', close],
-  ];
-  for (const [name, price] of prices) {
-    if (!Number.isFinite(price)) return `the ${name} is not a finite number`;
-    if (price <= 0) return `the ${name} is not above zero`;
-  }
+  const price =
+    priceProblem('open', open) ??
+    priceProblem('high', high) ??
+    priceProblem('low', low) ??
+    priceProblem('close', close);
+  if (price) return price;
 
   const slack = RANGE_TOLERANCE * high;
   if (high < low - slack) return 'the high is below the low';
@@ -41,6 +37,13 @@ export function impossibleValue(values: RowValues): string | null {
   if (volume !== null && !(Number.isFinite(volume) && volume >= 0)) {
     return 'the volume is negative or not a finite number';
   }
+
+  return null;
+}
+
+function priceProblem(name: string, price: number): string | null {
+  if (!Number.isFinite(price)) return `the ${name} is not a finite number`;
+  if (price <= 0) return `the ${name} is not above zero`;
 
   return null;
 }

@@ -32,10 +32,10 @@ interface Owned {
 /**
  * Merges the series read from several files by symbol and interval. `parts`
  * must be in file name order: where two files hold the same bar, the
- * earlier file's bar is kept whole, with that file's name as its `origin`,
- * and each pair of files that disagree
- * beyond PRICE_TOLERANCE is reported once with its count of rows. Events
- * are merged the same way, keyed by date and type.
+ * earlier file's bar is kept whole, and each pair of files that disagree
+ * beyond PRICE_TOLERANCE is reported once with its count of rows. Every
+ * kept bar gets its file's name as `origin`, set on the input bar itself.
+ * Events are merged the same way, keyed by date and type.
  */
 export function mergeSeries(parts: readonly FileSeries[]): MergeResult {
   const groups = new Map<string, FileSeries[]>();
@@ -86,8 +86,9 @@ function mergeGroup(group: readonly FileSeries[]): {
     }
   }
 
+  // Setting origin in place, not on copies, keeps a 200,000-bar merge fast.
   const bars = [...byTime.values()]
-    .map(({ bar, file }) => ({ ...bar, origin: file }))
+    .map(({ bar, file }) => Object.assign(bar, { origin: file }))
     .sort((a, b) => a.time - b.time);
 
   return {
