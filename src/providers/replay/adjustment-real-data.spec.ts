@@ -84,7 +84,7 @@ describeWithTestData('adjustment over the whole folder', () => {
     await source.load();
   });
 
-  it('serves a year end with raw rows as stored', async () => {
+  it('serves the year end as stored', async () => {
     const { bars, adjustment } = await history('2014-12-29', '2015-01-06');
     expect(adjustment).toBe('raw');
     expect(byDate(bars, '2014-12-31')?.close).toBe(110.379997);

@@ -149,7 +149,7 @@ describe('parseRow value checks', () => {
     ).toBe('the close is outside low..high');
   });
 
-  it('keeps a close a hair above the high', () => {
+  it('keeps a close just above high', () => {
     const row = readRow(
       '2014-03-03,523.42,530.65,522.81,530.6500000000001,1,59695300,0,0'.split(
         ',',

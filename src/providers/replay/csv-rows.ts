@@ -29,11 +29,11 @@ export interface RowOptions {
 }
 
 /**
- * Reads one record. Returns the reason as a string when the time cannot be
- * read, when any of open, high, low and close is missing or not a number,
- * when the volume is not a number, or when the values are impossible (see
- * impossibleValue). A missing volume is null. Optional cells that are not
- * finite numbers count as missing.
+ * Reads one record, or returns why it cannot be a bar. A record is rejected
+ * when its time cannot be read, a price is missing or not a number, the
+ * volume is not a number, or impossibleValue finds a reason. A missing
+ * volume is null. Optional cells that are not finite numbers count as
+ * missing.
  */
 export function parseRow(
   record: readonly string[],

@@ -195,7 +195,7 @@ function groupBySymbol(
 }
 
 /**
- * Returns the instrument, null when a symbol column holds an invalid
+ * Returns the instrument, null when a symbol column contains an invalid
  * symbol, or a message saying why the file name gives no symbol.
  */
 function resolveSymbol(

@@ -114,7 +114,7 @@ describe('readHistory', () => {
     expect(bars[0]?.open).toBeCloseTo(646.2 * (92.48 / 647.35), 10);
   });
 
-  it('splits a mix of adjusted and raw', () => {
+  it('splits a mixed range', () => {
     const { bars, adjustment } = history('AAPL', '1d', { adjusted: true });
     expect(adjustment).toBe('split');
     expect(bars[1]?.close).toBeCloseTo(645.57 / 7, 10);

@@ -22,7 +22,7 @@ describe('impossibleValue', () => {
     expect(impossibleValue({ ...plausible, volume: 0 })).toBeNull();
   });
 
-  it('accepts a float artefact above the high', () => {
+  it('accepts a float artefact', () => {
     expect(
       impossibleValue({ ...plausible, close: 102.00000000000001 }),
     ).toBeNull();
