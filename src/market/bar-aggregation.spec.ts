@@ -152,4 +152,20 @@ describe('aggregateBars', () => {
     );
     expect(bars[0]?.volume).toBeNull();
   });
+
+  it('completes a day at its session close', () => {
+    const bars = [
+      minute('2024-03-11T19:58:00Z', 100),
+      minute('2024-03-11T19:59:00Z', 101),
+    ];
+    const dataEnd = Date.parse('2024-03-11T20:00:00Z');
+    const options = { timeZone: 'America/New_York', dataEnd };
+    expect(aggregateBars(bars, '1d', options)[0]?.complete).toBe(false);
+    const closed = aggregateBars(bars, '1d', {
+      ...options,
+      sessionClose: (date: string) =>
+        calendar.tradingDay(date)?.close ?? Number.POSITIVE_INFINITY,
+    });
+    expect(closed[0]?.complete).toBe(true);
+  });
 });

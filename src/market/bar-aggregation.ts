@@ -12,6 +12,11 @@ export interface AggregationOptions {
   dataEnd: number;
   /** Trading days of the instrument; every day trades when absent. */
   isTradingDay?: (date: string) => boolean;
+  /**
+   * Close of a trading day's session as an instant, for daily and longer
+   * bars built from intraday bars; the end of the local day when absent.
+   */
+  sessionClose?: (date: string) => number;
 }
 
 interface Bucket {
@@ -103,10 +108,7 @@ function contains(bucket: Bucket, bar: Bar): boolean {
 }
 
 function finish(bar: Bar, bucket: Bucket, options: AggregationOptions): Bar {
-  const closesBy = bucket.date
-    ? lastTradingDayEnd(bucket, options.isTradingDay)
-    : bucket.end;
-  const complete = bar.complete && closesBy <= options.dataEnd;
+  const complete = bar.complete && closesBy(bucket, options) <= options.dataEnd;
   if (!bucket.date) delete bar.date;
   // Sums of fractional volumes pick up float noise such as 384968.0000000001.
   const volume =
@@ -116,20 +118,28 @@ function finish(bar: Bar, bucket: Bucket, options: AggregationOptions): Bar {
 }
 
 /**
- * End (midnight UTC after) of the last trading day in a daily-or-longer
- * bucket, so a week whose Friday is in the data counts as complete.
+ * Returns the instant by which the data must reach for a bucket to be
+ * complete: its end for intraday buckets, else the end of its last trading
+ * day, so a week whose Friday is in the data counts as complete. Dated input
+ * ends at midnight UTC after that day; intraday input at the day's session
+ * close, or its local midnight.
  */
-function lastTradingDayEnd(
-  bucket: Bucket,
-  isTradingDay: ((date: string) => boolean) | undefined,
-): number {
+function closesBy(bucket: Bucket, options: AggregationOptions): number {
+  if (!bucket.date) return bucket.end;
   const dayMs = INTERVAL_MS['1d'];
+  let lastDay = bucket.start;
   for (let end = bucket.end; end > bucket.start; end -= dayMs) {
     const date = new Date(end - dayMs).toISOString().slice(0, 10);
-    if (!isTradingDay || isTradingDay(date)) return end;
+    if (!options.isTradingDay || options.isTradingDay(date)) {
+      lastDay = end - dayMs;
+      break;
+    }
   }
+  if (bucket.fromDate) return lastDay + dayMs;
+  const date = new Date(lastDay).toISOString().slice(0, 10);
+  const localEnd = bucket.until - (bucket.end - (lastDay + dayMs));
 
-  return bucket.start;
+  return options.sessionClose?.(date) ?? localEnd;
 }
 
 function addVolume(a: number | null, b: number | null): number | null {

@@ -22,6 +22,12 @@ describe('barEnd', () => {
     );
   });
 
+  it('ends a month at midnight of the given zone', () => {
+    expect(barEnd(at('2024-02-01T00:00:00Z'), '1mo', 'America/New_York')).toBe(
+      at('2024-03-01T05:00:00Z'),
+    );
+  });
+
   it('ends a week on the next Monday', () => {
     expect(barEnd(at('2024-03-13T00:00:00Z'), '1wk')).toBe(
       at('2024-03-18T00:00:00Z'),

@@ -53,16 +53,18 @@ export function canAggregate(fine: Interval, coarse: Interval): boolean {
 
 /**
  * Returns the instant at which a bar starting at `time` ends. Weeks and
- * months end with the calendar period that contains the bar's UTC date, so a
+ * months end with the calendar period that contains the bar's date, so a
  * bar labelled with the period's last day ends where one labelled with its
- * first day does.
+ * first day does. Dated bars start at midnight UTC of their date; `zone`
+ * names the time zone whose midnight ends a week or month.
  */
-export function barEnd(time: number, interval: Interval): number {
+export function barEnd(time: number, interval: Interval, zone = 'utc'): number {
   if (interval !== '1wk' && interval !== '1mo')
     return time + INTERVAL_MS[interval];
   const unit = interval === '1wk' ? 'week' : 'month';
 
   return DateTime.fromMillis(time, { zone: 'utc' })
+    .setZone(zone, { keepLocalTime: true })
     .startOf(unit)
     .plus({ [`${unit}s`]: 1 })
     .toMillis();

@@ -3,7 +3,12 @@ import { DataNotAvailableError } from '../../common/api.errors.js';
 import type { Bar, CorporateAction } from '../../market/bar.js';
 import type { UsEquityCalendar } from '../../market/exchange-calendar.js';
 import { timeZoneOf } from '../../market/exchange-zones.js';
-import { canAggregate, isDaily, type Interval } from '../../market/interval.js';
+import {
+  barEnd,
+  canAggregate,
+  isDaily,
+  type Interval,
+} from '../../market/interval.js';
 import type { HistoryQuery, HistoryResult } from '../market-data-source.js';
 import { basisBars, type ViewBasis } from './adjusted-view.js';
 import { planAdjustment } from './adjustment-plan.js';
@@ -16,7 +21,7 @@ import {
   type CatalogEntry,
 } from './replay-catalog.js';
 import type { ReplaySeries, StoredBar } from './replay-series.js';
-import { aggregateSeries, barEnd } from './series-aggregation.js';
+import { aggregateSeries } from './series-aggregation.js';
 import { seriesDays, type SeriesDays } from './series-days.js';
 
 /**
@@ -123,7 +128,9 @@ export function readHistory(
     adjustment: plan.adjustment,
     timeZone: zone,
     coverage: coverageOf(source),
-    asOf: lastSourceBar ? barEnd(lastSourceBar, source.interval) : query.end,
+    asOf: lastSourceBar
+      ? barEnd(lastSourceBar.time, source.interval)
+      : query.end,
   };
 }
 
@@ -139,7 +146,7 @@ function storedSpan(
   interval: Interval,
   zone: string,
 ): StoredBar[] {
-  const end = barEnd(last, interval);
+  const end = barEnd(last.time, interval);
   if (!isDaily(interval) || isDaily(source.interval)) {
     return barsBetween(source.bars, first.time, end);
   }

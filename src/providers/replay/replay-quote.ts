@@ -2,13 +2,17 @@ import { DateTime } from 'luxon';
 import type { Bar } from '../../market/bar.js';
 import type { UsEquityCalendar } from '../../market/exchange-calendar.js';
 import { isUsListed, timeZoneOf } from '../../market/exchange-zones.js';
-import { INTERVAL_MS, isDaily, type Interval } from '../../market/interval.js';
+import {
+  barEnd,
+  INTERVAL_MS,
+  isDaily,
+  type Interval,
+} from '../../market/interval.js';
 import type { Quote } from '../../market/quote.js';
 import { currencyOf } from './listing-currency.js';
 import type { CatalogEntry } from './replay-catalog.js';
 import { barsOf } from './replay-history.js';
 import type { ReplaySeries } from './replay-series.js';
-import { barEnd } from './series-aggregation.js';
 
 /** Decimal places of `changePercent`. */
 const PERCENT_DECIMALS = 4;
@@ -72,7 +76,9 @@ function latestSeries(entry: CatalogEntry): ReplaySeries {
   let bestEnd = Number.NEGATIVE_INFINITY;
   for (const series of entry.series) {
     const last = series.bars[series.bars.length - 1];
-    const end = last ? barEnd(last, series.interval) : Number.NEGATIVE_INFINITY;
+    const end = last
+      ? barEnd(last.time, series.interval)
+      : Number.NEGATIVE_INFINITY;
     if (end > bestEnd) {
       best = series;
       bestEnd = end;
@@ -148,7 +154,7 @@ function quoteTime(
     return DateTime.fromISO(date, { zone }).plus({ days: 1 }).toMillis();
   }
 
-  return barEnd(latest, interval, zone);
+  return barEnd(latest.time, interval, zone);
 }
 
 function roundTo(value: number, decimals: number): number {

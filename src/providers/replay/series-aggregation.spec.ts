@@ -2,11 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Bar } from '../../market/bar.js';
 import { UsEquityCalendar } from '../../market/exchange-calendar.js';
 import { parseSymbol } from '../../market/symbol.js';
-import {
-  aggregateSeries,
-  barEnd,
-  tradingDayTest,
-} from './series-aggregation.js';
+import { aggregateSeries, tradingDayTest } from './series-aggregation.js';
 
 const calendar = new UsEquityCalendar();
 
@@ -34,32 +30,6 @@ const EA_DAY = [
   bar('2026-06-02T19:45:00Z', 202),
   bar('2026-06-02T20:00:00Z', 300),
 ];
-
-describe('barEnd', () => {
-  it('adds the intraday width', () => {
-    expect(barEnd(bar('2026-06-02T13:30:00Z', 1), '15m')).toBe(
-      Date.parse('2026-06-02T13:45:00Z'),
-    );
-  });
-
-  it('adds a calendar month', () => {
-    expect(barEnd(day('2024-02-01', 1), '1mo')).toBe(
-      Date.parse('2024-03-01T00:00:00Z'),
-    );
-  });
-
-  it('ends a month-end label with its month', () => {
-    expect(barEnd(day('2024-01-31', 1), '1mo')).toBe(
-      Date.parse('2024-02-01T00:00:00Z'),
-    );
-  });
-
-  it('ends a Friday label with its week', () => {
-    expect(barEnd(day('2024-03-08', 1), '1wk')).toBe(
-      Date.parse('2024-03-11T00:00:00Z'),
-    );
-  });
-});
 
 describe('aggregateSeries', () => {
   it('builds US days from the regular session', () => {
@@ -131,7 +101,7 @@ describe('aggregateSeries', () => {
     expect(weekly?.complete).toBe(true);
   });
 
-  it('finds sessions once per day', () => {
+  it('finds sessions per day, not per bar', () => {
     const counting = new UsEquityCalendar();
     const tradingDay = vi.spyOn(counting, 'tradingDay');
     const localDate = vi.spyOn(counting, 'localDate');
@@ -151,7 +121,8 @@ describe('aggregateSeries', () => {
       counting,
     );
     expect(days.map((daily) => daily.volume)).toEqual([3900, 3900, 3900]);
-    expect(tradingDay).toHaveBeenCalledTimes(3);
+    // Twice a day: once to filter the session, once to judge completeness.
+    expect(tradingDay).toHaveBeenCalledTimes(6);
     expect(localDate).not.toHaveBeenCalled();
   });
 

@@ -3,29 +3,8 @@ import type { Bar } from '../../market/bar.js';
 import { aggregateBars } from '../../market/bar-aggregation.js';
 import type { UsEquityCalendar } from '../../market/exchange-calendar.js';
 import { isUsListed, timeZoneOf } from '../../market/exchange-zones.js';
-import { INTERVAL_MS, isDaily, type Interval } from '../../market/interval.js';
+import { barEnd, isDaily, type Interval } from '../../market/interval.js';
 import type { Instrument } from '../../market/symbol.js';
-
-/**
- * Returns the instant at which a bar of `interval` ends. Weeks and months
- * end with the calendar period that contains the bar's date, so a bar
- * labelled with the period's last day ends on the same instant as one
- * labelled with its first.
- */
-export function barEnd(bar: Bar, interval: Interval, zone = 'utc'): number {
-  if (interval !== '1wk' && interval !== '1mo') {
-    return bar.time + INTERVAL_MS[interval];
-  }
-  const unit = interval === '1wk' ? 'week' : 'month';
-  const start = bar.date
-    ? DateTime.fromISO(bar.date, { zone })
-    : DateTime.fromMillis(bar.time, { zone });
-
-  return start
-    .startOf(unit)
-    .plus({ [`${unit}s`]: 1 })
-    .toMillis();
-}
 
 /**
  * Builds bars of `target` from ascending bars of the finer `source`
@@ -52,8 +31,11 @@ export function aggregateSeries(
 
   return aggregateBars(input, target, {
     timeZone: timeZoneOf(instrument),
-    dataEnd: barEnd(last, source),
+    dataEnd: barEnd(last.time, source),
     isTradingDay: tradingDayTest(instrument, calendar),
+    sessionClose: usListed
+      ? (date) => calendar.tradingDay(date)?.close ?? Number.POSITIVE_INFINITY
+      : undefined,
   });
 }
 
