@@ -1,7 +1,7 @@
 import type { Coverage } from '../../market/bar.js';
 import { timeZoneOf } from '../../market/exchange-zones.js';
 import type { Profile, SymbolMatch } from '../../market/profile.js';
-import { currencyOf } from './listing-currency.js';
+import { currencyOf } from '../../market/listing-currency.js';
 import {
   coverageOf,
   type CatalogEntry,

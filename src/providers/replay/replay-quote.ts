@@ -9,7 +9,7 @@ import {
   type Interval,
 } from '../../market/interval.js';
 import type { Quote } from '../../market/quote.js';
-import { currencyOf } from './listing-currency.js';
+import { currencyOf } from '../../market/listing-currency.js';
 import type { CatalogEntry } from './replay-catalog.js';
 import { barsOf } from './replay-history.js';
 import type { ReplaySeries } from './replay-series.js';

@@ -1,5 +1,6 @@
 import type { AssetClass } from '../../market/asset-class.js';
 import { isUsListed } from '../../market/exchange-zones.js';
+import { currencyOf } from '../../market/listing-currency.js';
 import { parseSymbol, type Instrument } from '../../market/symbol.js';
 import { SeededRandom } from './seeded-random.js';
 
@@ -229,27 +230,6 @@ const LISTINGS: readonly Listing[] = [
   market('USD-JPY', 'US Dollar / Japanese Yen', 150, 0.006),
 ];
 
-/** Trading currency by the Yahoo-style exchange suffix of a ticker. */
-const SUFFIX_CURRENCIES: Readonly<Record<string, string>> = {
-  T: 'JPY',
-  L: 'GBP',
-  DE: 'EUR',
-  F: 'EUR',
-  PA: 'EUR',
-  AS: 'EUR',
-  MI: 'EUR',
-  SW: 'CHF',
-  TO: 'CAD',
-  V: 'CAD',
-  AX: 'AUD',
-  HK: 'HKD',
-  SS: 'CNY',
-  SZ: 'CNY',
-  KS: 'KRW',
-  NS: 'INR',
-  BO: 'INR',
-};
-
 /** Range of base prices and daily volumes drawn for symbols outside the table. */
 const GENERIC_RANGES: Readonly<
   Record<
@@ -331,14 +311,6 @@ function genericInstrument(
     averageVolume: volume === null ? null : Math.round(volume),
     decimals: priceDecimals(instrument.assetClass, basePrice),
   };
-}
-
-function currencyOf(instrument: Instrument): string {
-  if (instrument.quote) return instrument.quote;
-  const dot = instrument.symbol.lastIndexOf('.');
-  const suffix = dot > 0 ? instrument.symbol.slice(dot + 1) : '';
-
-  return SUFFIX_CURRENCIES[suffix] ?? 'USD';
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Instrument } from '../../market/symbol.js';
+import type { Instrument } from './symbol.js';
 
 /**
  * Trading currency by Yahoo Finance ticker suffix, for the exchanges that

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSymbol } from '../../market/symbol.js';
+import { parseSymbol } from './symbol.js';
 import { currencyOf } from './listing-currency.js';
 
 describe('currencyOf', () => {
