@@ -1,18 +1,9 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDirectory, type DirectoryLoad } from './replay-directory.js';
-
-/** Creates a logger whose methods record their messages. */
-function fakeLogger() {
-  return {
-    log: vi.fn<(message: unknown) => void>(),
-    warn: vi.fn<(message: unknown) => void>(),
-    error: vi.fn<(message: unknown) => void>(),
-    debug: vi.fn<(message: unknown) => void>(),
-  };
-}
+import { fakeLogger } from '../../../test/support/fake-logger.js';
 
 const FILES: Record<string, string> = {
   'AAPL.a.csv': [

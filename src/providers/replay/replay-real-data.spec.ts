@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   describeWithTestData,
   OHLCV_DIR,
@@ -10,16 +10,7 @@ import type { HistoryQuery } from '../market-data-source.js';
 import { viewBars } from './adjustment.js';
 import { ReplaySource } from './replay.adapter.js';
 import { readReplayFile, type FileSeries } from './replay-file.js';
-
-/** Creates a logger whose methods record their messages. */
-function fakeLogger() {
-  return {
-    log: vi.fn<(message: unknown) => void>(),
-    warn: vi.fn<(message: unknown) => void>(),
-    error: vi.fn<(message: unknown) => void>(),
-    debug: vi.fn<(message: unknown) => void>(),
-  };
-}
+import { fakeLogger } from '../../../test/support/fake-logger.js';
 
 /** Data lines of a file split into cells, read without the replay parser. */
 function dataLines(name: string, header = true): string[][] {

@@ -6,16 +6,7 @@ import { parseSymbol } from '../../market/symbol.js';
 import { readReplayFile } from './replay-file.js';
 import type { ReplaySeries } from './replay-series.js';
 import { ReplayTickStream } from './replay-tick-stream.js';
-
-/** Creates a logger whose methods record their messages. */
-function fakeLogger() {
-  return {
-    log: vi.fn<(message: unknown) => void>(),
-    warn: vi.fn<(message: unknown) => void>(),
-    error: vi.fn<(message: unknown) => void>(),
-    debug: vi.fn<(message: unknown) => void>(),
-  };
-}
+import { fakeLogger } from '../../../test/support/fake-logger.js';
 
 const KLINES = [
   '1637971200000,1,4,0.5,2,100',

@@ -1,20 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataNotAvailableError } from '../../common/api.errors.js';
 import { parseSymbol } from '../../market/symbol.js';
 import { ReplaySource } from './replay.adapter.js';
-
-/** Creates a logger whose methods record their messages. */
-function fakeLogger() {
-  return {
-    log: vi.fn<(message: unknown) => void>(),
-    warn: vi.fn<(message: unknown) => void>(),
-    error: vi.fn<(message: unknown) => void>(),
-    debug: vi.fn<(message: unknown) => void>(),
-  };
-}
+import { fakeLogger } from '../../../test/support/fake-logger.js';
 
 const AAPL = [
   'date,open,high,low,close,volume,dividend,split',
