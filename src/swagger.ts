@@ -75,5 +75,5 @@ function componentSchema(schema: z.ZodType, id: string): SchemaObject {
     definitions?: Record<string, unknown>;
   };
 
-  return (converted.definitions?.[id] ?? converted) as SchemaObject;
+  return converted.definitions?.[id] ?? converted;
 }

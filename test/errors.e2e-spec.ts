@@ -82,6 +82,16 @@ describe('problem responses', () => {
       /not a parameter of this endpoint/,
     ],
     [
+      `/api/stocks/AAPL/history?cursor=${forgedCursor}`,
+      'cursor',
+      /not a value this API issued/,
+    ],
+    [
+      '/api/stocks/AAPL/history?from=2030-01-01',
+      'from',
+      /after to \(now, since to is not given\)/,
+    ],
+    [
       '/api/stocks/AAPL/history?interval=1d&interval=1h',
       'interval',
       /more than once/,
