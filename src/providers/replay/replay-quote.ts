@@ -150,6 +150,7 @@ function quoteTime(
       : null;
   if (session) return session.close;
   const zone = timeZoneOf(entry.instrument);
+  // TODO: session closes of non-US exchanges; their daily quotes end at local midnight.
   if (interval === '1d') {
     return DateTime.fromISO(date, { zone }).plus({ days: 1 }).toMillis();
   }
