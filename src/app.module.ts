@@ -3,6 +3,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import type { LoadOptions } from './config/config.loader.js';
 import { QuotesModule } from './quotes/quotes.module.js';
+import { RedisModule } from './redis/redis.module.js';
 
 @Module({})
 export class AppModule {
@@ -10,7 +11,7 @@ export class AppModule {
   static register(config: AppConfig | LoadOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), QuotesModule],
+      imports: [ConfigModule.forRoot(config), RedisModule, QuotesModule],
     };
   }
 }

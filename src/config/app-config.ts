@@ -6,6 +6,12 @@ import {
   type SourceId,
 } from '../providers/market-data-source.js';
 import type { Settings } from './config.schema.js';
+import {
+  readUpstreams,
+  UPSTREAM_IDS,
+  type UpstreamId,
+  type UpstreamSettings,
+} from './upstream-config.js';
 
 const LIST_SETTINGS: Readonly<Record<Capability, keyof Settings>> = {
   quote: 'QUOTE_PROVIDERS',
@@ -30,6 +36,17 @@ export class AppConfig {
   readonly providers: Readonly<Record<Capability, readonly SourceId[]>>;
   /** True when no list was configured and the embedded default applies. */
   readonly providersDefaulted: boolean;
+  readonly upstreams: Readonly<Record<UpstreamId, UpstreamSettings>>;
+  /** Time limits and resilience of upstream calls, in milliseconds. */
+  readonly upstream: {
+    timeoutMs: number;
+    deadlineMs: number;
+    retries: number;
+    breakerFailures: number;
+    breakerCooldownMs: number;
+  };
+  readonly yahooCookieUrl: string;
+  readonly redisUrl: string | null;
 
   constructor(private readonly settings: Settings) {
     this.env = settings.NODE_ENV;
@@ -44,6 +61,16 @@ export class AppConfig {
       seed: settings.SIMULATED_SEED,
       symbols: settings.SIMULATED_SYMBOLS ?? null,
     };
+    this.upstreams = readUpstreams(settings);
+    this.upstream = {
+      timeoutMs: settings.UPSTREAM_TIMEOUT * 1000,
+      deadlineMs: settings.REQUEST_DEADLINE * 1000,
+      retries: settings.UPSTREAM_RETRIES,
+      breakerFailures: settings.CIRCUIT_BREAKER_FAILURES,
+      breakerCooldownMs: settings.CIRCUIT_BREAKER_COOLDOWN * 1000,
+    };
+    this.yahooCookieUrl = settings.YAHOO_COOKIE_URL;
+    this.redisUrl = settings.REDIS_URL ?? null;
     const lists = CAPABILITIES.map((capability) => {
       const configured = settings[LIST_SETTINGS[capability]] as
         SourceId[] | undefined;
@@ -101,11 +128,17 @@ export class AppConfig {
   }
 
   /**
-   * With REPLAY_DIR set, only replay serves data: simulated data is never
-   * served in place of real data unless a list names it.
+   * Default lists: replay first when REPLAY_DIR is set, then every enabled
+   * upstream. Simulated data is never served in place of real data unless a
+   * list names it, so it is the default only when nothing real is configured.
    */
   private defaultSources(): SourceId[] {
-    return this.replay.dir ? ['replay'] : ['simulated'];
+    const real: SourceId[] = [
+      ...(this.replay.dir ? (['replay'] as const) : []),
+      ...UPSTREAM_IDS.filter((id) => this.upstreams[id].enabled),
+    ];
+
+    return real.length > 0 ? real : ['simulated'];
   }
 }
 

@@ -122,3 +122,35 @@ export function symbol() {
     }
   });
 }
+
+/** An http or https URL without a trailing slash, such as an upstream base URL. */
+export function httpUrl() {
+  return z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return url.protocol === 'http:' || url.protocol === 'https:';
+        } catch {
+          return false;
+        }
+      },
+      {
+        error: 'expected an http or https URL such as https://api.example.com',
+      },
+    )
+    .transform((value) => value.replace(/\/+$/, ''));
+}
+
+/** A redis:// or rediss:// URL. */
+export function redisUrl() {
+  return z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\/\S+$/, {
+      error:
+        'expected a redis:// or rediss:// URL such as redis://127.0.0.1:6379',
+    });
+}

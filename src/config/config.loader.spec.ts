@@ -53,6 +53,66 @@ describe('loadConfig defaults', () => {
   });
 });
 
+describe('loadConfig upstream sources', () => {
+  it('enables a keyed source', () => {
+    const config = load({ POLYGON_KEY: 'k' });
+    expect(config.upstreams.polygon.enabled).toBe(true);
+    expect(config.upstreams.alpha_vantage.disabledReason).toBe(
+      'ALPHA_VANTAGE_KEY is not set',
+    );
+  });
+
+  it('keeps a keyless source off even when enabled', () => {
+    expect(load({ POLYGON_ENABLED: 'true' }).upstreams.polygon.enabled).toBe(
+      false,
+    );
+  });
+
+  it('turns a keyed source off on request', () => {
+    expect(
+      load({ POLYGON_KEY: 'k', POLYGON_ENABLED: 'false' }).upstreams.polygon
+        .enabled,
+    ).toBe(false);
+  });
+
+  it('keeps Yahoo off by default', () => {
+    expect(load().upstreams.yahoo.disabledReason).toBe(
+      'YAHOO_ENABLED is not true',
+    );
+    expect(load({ YAHOO_ENABLED: 'true' }).upstreams.yahoo.enabled).toBe(true);
+  });
+
+  it('drops simulated from defaults once a key is set', () => {
+    const config = load({ ALPHA_VANTAGE_KEY: 'k', YAHOO_ENABLED: 'true' });
+    expect(config.providers.quote).toEqual(['alpha_vantage', 'yahoo']);
+  });
+
+  it('puts replay before upstreams by default', () => {
+    expect(
+      load({ REPLAY_DIR: cwd, POLYGON_KEY: 'k' }).providers.history,
+    ).toEqual(['replay', 'polygon']);
+  });
+
+  it('converts seconds to milliseconds once', () => {
+    const config = load({ UPSTREAM_TIMEOUT: '2.5', REQUEST_DEADLINE: '9' });
+    expect(config.upstream.timeoutMs).toBe(2500);
+    expect(config.upstream.deadlineMs).toBe(9000);
+  });
+
+  it('strips a trailing slash from base URLs', () => {
+    expect(
+      load({ POLYGON_BASE_URL: 'https://api.massive.com/' }).upstreams.polygon
+        .baseUrl,
+    ).toBe('https://api.massive.com');
+  });
+
+  it('rejects a base URL that is not http', () => {
+    expect(problemsOf({ POLYGON_BASE_URL: 'ftp://x' })[0]).toContain(
+      'expected an http or https URL',
+    );
+  });
+});
+
 describe('loadConfig layers', () => {
   it('reads YAML defaults', () => {
     write(
@@ -123,7 +183,7 @@ describe('loadConfig errors', () => {
 
   it('rejects an unknown source in a list', () => {
     expect(problemsOf({ QUOTE_PROVIDERS: 'simulated,bloomberg' })[0]).toContain(
-      'expected one of replay, simulated',
+      'expected one of polygon, alpha_vantage, yahoo, replay, simulated',
     );
   });
 

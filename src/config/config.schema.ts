@@ -4,9 +4,11 @@ import {
   boolean,
   decimal,
   host,
+  httpUrl,
   integer,
   list,
   oneOf,
+  redisUrl,
   symbol,
   text,
 } from './config.fields.js';
@@ -23,6 +25,35 @@ export const LOG_LEVELS = [
 
 const sourceId = oneOf(SOURCE_IDS);
 const sourceList = list(sourceId, 'replay,simulated');
+
+/**
+ * Settings every upstream source has: whether it is on, its base URL and its
+ * request budget per second, minute and day (0 means no limit).
+ */
+function upstreamSettings<const Prefix extends string>(
+  prefix: Prefix,
+  baseUrl: string,
+  quota: { second: number; minute: number; day: number },
+) {
+  return {
+    [`${prefix}_ENABLED`]: boolean().optional(),
+    [`${prefix}_BASE_URL`]: httpUrl().default(baseUrl),
+    [`${prefix}_QUOTA_PER_SECOND`]: integer(0, 1_000_000, 'requests').default(
+      quota.second,
+    ),
+    [`${prefix}_QUOTA_PER_MINUTE`]: integer(0, 1_000_000, 'requests').default(
+      quota.minute,
+    ),
+    [`${prefix}_QUOTA_PER_DAY`]: integer(0, 100_000_000, 'requests').default(
+      quota.day,
+    ),
+  } as Record<`${Prefix}_ENABLED`, z.ZodOptional<ReturnType<typeof boolean>>> &
+    Record<`${Prefix}_BASE_URL`, z.ZodDefault<ReturnType<typeof httpUrl>>> &
+    Record<
+      `${Prefix}_QUOTA_PER_${'SECOND' | 'MINUTE' | 'DAY'}`,
+      z.ZodDefault<ReturnType<typeof integer>>
+    >;
+}
 
 /**
  * Every setting the service reads, by its environment name, with its default.
@@ -45,6 +76,30 @@ export const SETTINGS = {
   PROFILE_PROVIDERS: sourceList.optional(),
   SEARCH_PROVIDERS: sourceList.optional(),
   STREAM_PROVIDERS: sourceList.optional(),
+  REDIS_URL: redisUrl().optional(),
+  UPSTREAM_TIMEOUT: decimal(0.1, 120, 'seconds').default(5),
+  REQUEST_DEADLINE: decimal(0.5, 600, 'seconds').default(15),
+  UPSTREAM_RETRIES: integer(0, 10).default(2),
+  CIRCUIT_BREAKER_FAILURES: integer(1, 1000).default(5),
+  CIRCUIT_BREAKER_COOLDOWN: decimal(0.1, 3600, 'seconds').default(30),
+  ...upstreamSettings('ALPHA_VANTAGE', 'https://www.alphavantage.co', {
+    second: 1,
+    minute: 0,
+    day: 25,
+  }),
+  ALPHA_VANTAGE_KEY: text().optional(),
+  ...upstreamSettings('POLYGON', 'https://api.polygon.io', {
+    second: 0,
+    minute: 5,
+    day: 0,
+  }),
+  POLYGON_KEY: text().optional(),
+  ...upstreamSettings('YAHOO', 'https://query2.finance.yahoo.com', {
+    second: 2,
+    minute: 0,
+    day: 0,
+  }),
+  YAHOO_COOKIE_URL: httpUrl().default('https://fc.yahoo.com'),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

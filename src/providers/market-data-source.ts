@@ -11,7 +11,13 @@ import type { Quote, Tick } from '../market/quote.js';
 import type { Instrument } from '../market/symbol.js';
 
 /** Identifiers of the sources this build has, as used in lists such as `QUOTE_PROVIDERS`. */
-export const SOURCE_IDS = ['replay', 'simulated'] as const;
+export const SOURCE_IDS = [
+  'polygon',
+  'alpha_vantage',
+  'yahoo',
+  'replay',
+  'simulated',
+] as const;
 
 export type SourceId = (typeof SOURCE_IDS)[number];
 
@@ -60,7 +66,7 @@ export interface TickStream {
   close(): Promise<void>;
 }
 
-export type SourceState = 'up' | 'degraded' | 'down';
+export type SourceState = 'up' | 'degraded' | 'down' | 'disabled';
 
 /** A source's own account of itself, shown by `GET /api/providers`. */
 export interface SourceStatus {
@@ -88,5 +94,5 @@ export interface MarketDataSource {
   getProfile?(instrument: Instrument): Promise<Profile>;
   search?(query: string, limit: number): Promise<SymbolMatch[]>;
   readonly stream?: TickStream;
-  status(): SourceStatus;
+  status(): SourceStatus | Promise<SourceStatus>;
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { MarketModule } from '../market/market.module.js';
+import { RedisService } from '../redis/redis.service.js';
 import { FailoverService } from './failover.service.js';
 import { createSources } from './source-factory.js';
 import {
@@ -14,9 +15,9 @@ import {
   providers: [
     {
       provide: MARKET_DATA_SOURCES,
-      inject: [AppConfig, Clock],
-      useFactory: (config: AppConfig, clock: Clock) =>
-        createSources(config, clock),
+      inject: [AppConfig, Clock, RedisService],
+      useFactory: (config: AppConfig, clock: Clock, redis: RedisService) =>
+        createSources(config, { clock, redis: redis.client }),
     },
     SourceRegistry,
     FailoverService,

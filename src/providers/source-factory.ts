@@ -1,51 +1,112 @@
 import { Logger } from '@nestjs/common';
+import type { RedisClientType } from 'redis';
 import type { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
-import type { MarketDataSource, SourceId } from './market-data-source.js';
+import { UPSTREAM_IDS, type UpstreamId } from '../config/upstream-config.js';
+import type { MarketDataSource } from './market-data-source.js';
 import { ReplaySource } from './replay/replay.adapter.js';
 import { SimulatedSource } from './simulated/simulated.adapter.js';
+import { UPSTREAM_ADAPTERS } from './upstream-adapters.js';
+import { SourceQuota } from './upstream/source-quota.js';
+import { UpstreamHttpClient } from './upstream/upstream-http.client.js';
 
-type SourceFactory = (
+/** What source constructors need besides the settings. */
+export interface SourceDependencies {
+  clock: Clock;
+  redis: RedisClientType | null;
+}
+
+async function createReplay(
   config: AppConfig,
   clock: Clock,
-) => Promise<MarketDataSource>;
+): Promise<MarketDataSource> {
+  const { dir, speed } = config.replay;
+  if (!dir)
+    throw new Error('REPLAY_DIR must be set to enable the replay source.');
+  const source = new ReplaySource({
+    dir,
+    speed,
+    logger: new Logger('ReplaySource'),
+    now: () => clock.now(),
+  });
+  await source.load();
 
-/** Builds each source this build has, from its settings. */
-const FACTORIES: Readonly<Record<SourceId, SourceFactory>> = {
-  replay: async (config, clock) => {
-    const { dir, speed } = config.replay;
-    if (!dir)
-      throw new Error('REPLAY_DIR must be set to enable the replay source.');
-    const source = new ReplaySource({
-      dir,
-      speed,
-      logger: new Logger('ReplaySource'),
-      now: () => clock.now(),
-    });
-    await source.load();
+  return source;
+}
 
-    return source;
-  },
-  simulated: (config, clock) =>
-    Promise.resolve(
-      new SimulatedSource({
-        seed: config.simulated.seed,
-        symbols: config.simulated.symbols ?? undefined,
-        logger: new Logger('SimulatedSource'),
-        now: () => clock.now(),
-      }),
-    ),
-};
+function createSimulated(config: AppConfig, clock: Clock): MarketDataSource {
+  return new SimulatedSource({
+    seed: config.simulated.seed,
+    symbols: config.simulated.symbols ?? undefined,
+    logger: new Logger('SimulatedSource'),
+    now: () => clock.now(),
+  });
+}
 
-/** Creates and loads every source named in a provider list, in first-mention order. */
+/** Builds an upstream adapter with its own HTTP client and quota. */
+export function createUpstream(
+  id: UpstreamId,
+  config: AppConfig,
+  dependencies: SourceDependencies,
+): MarketDataSource {
+  const settings = config.upstreams[id];
+  const Adapter = UPSTREAM_ADAPTERS[id];
+  if (!Adapter) throw new Error(`The ${id} source is not part of this build.`);
+  const quota = new SourceQuota(
+    id,
+    settings.key,
+    settings.quota,
+    dependencies.redis,
+  );
+  const client = new UpstreamHttpClient({
+    source: id,
+    baseUrl: settings.baseUrl,
+    secrets: settings.key ? [settings.key] : [],
+    timeoutMs: config.upstream.timeoutMs,
+    retries: config.upstream.retries,
+    breakerFailures: config.upstream.breakerFailures,
+    breakerCooldownMs: config.upstream.breakerCooldownMs,
+    quota,
+  });
+
+  return new Adapter({
+    settings,
+    client,
+    quota,
+    clock: dependencies.clock,
+    logger: new Logger(`Source:${id}`),
+  });
+}
+
+/**
+ * Creates and loads every source named in a provider list, in first-mention
+ * order. Disabled upstreams are not built: they are never called.
+ */
 export async function createSources(
   config: AppConfig,
-  clock: Clock,
+  dependencies: SourceDependencies,
 ): Promise<MarketDataSource[]> {
   const sources: MarketDataSource[] = [];
   for (const id of config.enabledSources()) {
-    sources.push(await FACTORIES[id](config, clock));
+    if (id === 'replay')
+      sources.push(await createReplay(config, dependencies.clock));
+    else if (id === 'simulated')
+      sources.push(createSimulated(config, dependencies.clock));
+    else if (config.upstreams[id].enabled)
+      sources.push(createUpstream(id, config, dependencies));
   }
 
   return sources;
+}
+
+/** Upstream sources that are off, with the reason, for status pages. */
+export function disabledUpstreams(
+  config: AppConfig,
+): { id: UpstreamId; reason: string }[] {
+  return UPSTREAM_IDS.filter((id) => !config.upstreams[id].enabled).map(
+    (id) => ({
+      id,
+      reason: config.upstreams[id].disabledReason ?? 'disabled',
+    }),
+  );
 }

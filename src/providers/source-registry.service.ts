@@ -3,15 +3,18 @@ import { AppConfig } from '../config/app-config.js';
 import type {
   Capability,
   MarketDataSource,
+  SourceId,
   SourceStatus,
 } from './market-data-source.js';
+import { disabledUpstreams } from './source-factory.js';
 
 export const MARKET_DATA_SOURCES = Symbol('MARKET_DATA_SOURCES');
 
 export interface SourceReport extends SourceStatus {
-  id: string;
+  id: SourceId;
   name: string;
   kind: MarketDataSource['kind'];
+  enabled: boolean;
   capabilities: Capability[];
 }
 
@@ -27,7 +30,7 @@ export class SourceRegistry implements OnApplicationShutdown {
     this.byId = new Map(sources.map((source) => [source.id, source]));
   }
 
-  /** Sources that have the capability, in the configured order. */
+  /** Sources that have the capability, in the configured order; disabled ones are left out. */
   sourcesFor(capability: Capability): MarketDataSource[] {
     return this.config.providers[capability]
       .map((id) => this.byId.get(id))
@@ -46,14 +49,31 @@ export class SourceRegistry implements OnApplicationShutdown {
     return Object.fromEntries(entries) as Record<Capability, string[]>;
   }
 
-  reports(): SourceReport[] {
-    return this.sources.map((source) => ({
-      id: source.id,
-      name: source.name,
-      kind: source.kind,
-      capabilities: [...source.capabilities],
-      ...source.status(),
-    }));
+  /** Every built source with its status, then every upstream that is off and why. */
+  async reports(): Promise<SourceReport[]> {
+    const built = await Promise.all(
+      this.sources.map(async (source) => ({
+        id: source.id,
+        name: source.name,
+        kind: source.kind,
+        enabled: true,
+        capabilities: [...source.capabilities],
+        ...(await source.status()),
+      })),
+    );
+    const off = disabledUpstreams(this.config).map(
+      ({ id, reason }): SourceReport => ({
+        id,
+        name: id,
+        kind: 'upstream',
+        enabled: false,
+        capabilities: [],
+        state: 'disabled',
+        detail: `Disabled: ${reason}; it is never called.`,
+      }),
+    );
+
+    return [...built, ...off];
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -61,5 +81,13 @@ export class SourceRegistry implements OnApplicationShutdown {
       source.stream ? [source.stream] : [],
     );
     await Promise.all(streams.map((stream) => stream.close()));
+    const closable = this.sources.filter(hasClose);
+    await Promise.all(closable.map((source) => source.close()));
   }
+}
+
+function hasClose(
+  source: MarketDataSource,
+): source is MarketDataSource & { close(): Promise<void> } {
+  return typeof (source as { close?: unknown }).close === 'function';
 }

@@ -20,7 +20,10 @@ export class ProvidersController {
       'Every configured source and the order each capability tries them in.',
   })
   @ApiProblems('INVALID_PARAMETER')
-  list(@Query({ schema: noQuerySchema }) _query: unknown) {
-    return { providers: this.registry.reports(), order: this.registry.order() };
+  async list(@Query({ schema: noQuerySchema }) _query: unknown) {
+    return {
+      providers: await this.registry.reports(),
+      order: this.registry.order(),
+    };
   }
 }

@@ -1,0 +1,15 @@
+import type { UpstreamId } from '../config/upstream-config.js';
+import type { MarketDataSource } from './market-data-source.js';
+import type { UpstreamContext } from './upstream/upstream-source.js';
+
+/** Builds one upstream adapter from its context. */
+export type UpstreamAdapterClass = new (
+  context: UpstreamContext,
+) => MarketDataSource & {
+  close(): Promise<void>;
+};
+
+/** The adapter class of each upstream source this build has. */
+export const UPSTREAM_ADAPTERS: Partial<
+  Record<UpstreamId, UpstreamAdapterClass>
+> = {};

@@ -1,0 +1,65 @@
+import type { Logger } from '@nestjs/common';
+import type { Clock } from '../../common/clock.js';
+import type { UpstreamSettings } from '../../config/upstream-config.js';
+import type {
+  Capability,
+  SourceId,
+  SourceStatus,
+} from '../market-data-source.js';
+import type { SourceQuota } from './source-quota.js';
+import type { UpstreamHttpClient } from './upstream-http.client.js';
+
+/** What an upstream adapter is built from. */
+export interface UpstreamContext {
+  settings: UpstreamSettings;
+  client: UpstreamHttpClient;
+  quota: SourceQuota;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Shared part of the upstream adapters: the kind, the id and a status built
+ * from the HTTP client's circuit and the quota windows.
+ */
+export abstract class UpstreamSource {
+  readonly kind = 'upstream';
+  abstract readonly id: SourceId;
+  abstract readonly name: string;
+  abstract readonly capabilities: ReadonlySet<Capability>;
+
+  constructor(protected readonly context: UpstreamContext) {}
+
+  async status(): Promise<SourceStatus> {
+    const health = this.context.client.state();
+    const quota = await this.context.quota.state();
+    const exhausted = quota.find((window) => window.remaining === 0);
+    const info = { ...health, baseUrl: this.context.settings.baseUrl, quota };
+    if (health.circuit === 'open') {
+      return {
+        state: 'down',
+        detail: `Circuit open after repeated failures: ${health.lastFailure ?? 'unknown'}.`,
+        info,
+      };
+    }
+    if (exhausted) {
+      return {
+        state: 'degraded',
+        detail: `Quota per ${exhausted.window} used up until ${exhausted.resetsAt ?? 'its window ends'}.`,
+        info,
+      };
+    }
+
+    return {
+      state: 'up',
+      detail: health.lastFailure
+        ? `Last failure: ${health.lastFailure}`
+        : 'No failures seen.',
+      info,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.context.client.close();
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { createClient, type RedisClientType } from 'redis';
+import { AppConfig } from '../config/app-config.js';
+
+/** Longest pause between reconnection attempts, in milliseconds. */
+const MAX_RECONNECT_DELAY_MS = 2000;
+
+/**
+ * The one Redis connection the modules share, or null without REDIS_URL.
+ * Commands fail fast while Redis is down (no offline queue), reconnection is
+ * automatic, and an outage is logged once with the count of errors seen when
+ * it ends, rather than once per failed command.
+ */
+@Injectable()
+export class RedisService implements OnApplicationShutdown {
+  readonly client: RedisClientType | null;
+  private readonly logger = new Logger(RedisService.name);
+  private outageErrors = 0;
+
+  constructor(config: AppConfig) {
+    this.client = config.redisUrl ? this.connect(config.redisUrl) : null;
+  }
+
+  /** True while the connection is up; false without Redis or during an outage. */
+  get ready(): boolean {
+    return this.client?.isReady ?? false;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.client?.isOpen) await this.client.close().catch(() => undefined);
+  }
+
+  private connect(url: string): RedisClientType {
+    const client: RedisClientType = createClient({
+      url,
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: 2000,
+        reconnectStrategy: (attempt) =>
+          Math.min(100 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
+      },
+    });
+    client.on('error', (error: unknown) => {
+      if (this.outageErrors === 0) {
+        this.logger.warn(
+          `Redis unavailable at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      this.outageErrors += 1;
+    });
+    client.on('ready', () => {
+      if (this.outageErrors > 0) {
+        this.logger.log(
+          `Redis reconnected after ${this.outageErrors} failed operations`,
+        );
+      }
+      this.outageErrors = 0;
+    });
+    client.connect().catch(() => undefined);
+
+    return client;
+  }
+}
+
+/** Hides a password in a Redis URL. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
