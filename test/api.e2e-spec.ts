@@ -279,7 +279,22 @@ describe('market, symbols and providers', () => {
     }>('/api/providers');
     expect(status).toBe(200);
     expect(body.providers).toEqual([
-      expect.objectContaining({ id: 'simulated', state: 'up' }),
+      expect.objectContaining({ id: 'simulated', state: 'up', enabled: true }),
+      expect.objectContaining({
+        id: 'polygon',
+        state: 'disabled',
+        enabled: false,
+      }),
+      expect.objectContaining({
+        id: 'alpha_vantage',
+        state: 'disabled',
+        enabled: false,
+      }),
+      expect.objectContaining({
+        id: 'yahoo',
+        state: 'disabled',
+        enabled: false,
+      }),
     ]);
     expect(body.order.history).toEqual(['simulated']);
   });
