@@ -9,6 +9,7 @@ import {
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
+import { DeadlineInterceptor } from './common/deadline.interceptor.js';
 import { sendClientError, sendFrameworkError } from './common/http-errors.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { RouteMethods } from './common/route-methods.js';
@@ -73,6 +74,7 @@ export async function configureApp(
   await app.register(fastifyCompress, { encodings: ['br', 'gzip', 'deflate'] });
 
   app.useGlobalFilters(new ProblemFilter(routes));
+  app.useGlobalInterceptors(new DeadlineInterceptor(settings));
   app.useGlobalPipes(
     new StandardSchemaValidationPipe({
       exceptionFactory: invalidParameterFrom,

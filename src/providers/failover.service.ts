@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api.errors.js';
+import { remainingBudget } from '../common/request-deadline.js';
 import { type Attempt, combineFailures, failsOver } from './failover.js';
 import type {
   Capability,
@@ -7,6 +8,16 @@ import type {
   SourceId,
 } from './market-data-source.js';
 import { SourceRegistry } from './source-registry.service.js';
+
+function deadlinePassed(symbol: string, attempts: Attempt[]): ApiError {
+  const tried = attempts.map((attempt) => attempt.source).join(', ') || 'none';
+
+  return new ApiError(
+    'UPSTREAM_TIMEOUT',
+    `The request deadline passed before any source answered for ${symbol} (tried: ${tried}).`,
+    { symbol, attempts },
+  );
+}
 
 /** A value and the source that supplied it. */
 export interface Answer<T> {
@@ -32,6 +43,7 @@ export class FailoverService {
   ): Promise<Answer<T>> {
     const attempts: Attempt[] = [];
     for (const source of this.registry.sourcesFor(capability)) {
+      if (remainingBudget() <= 0) throw deadlinePassed(symbol, attempts);
       try {
         return { value: await invoke(source), source: source.id };
       } catch (error) {
