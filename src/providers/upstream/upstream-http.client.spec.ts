@@ -88,6 +88,21 @@ describe('UpstreamHttpClient requests', () => {
     expect(status).toBe(404);
     expect(fake.calls).toHaveLength(1);
   });
+
+  it('calls another origin on request', async () => {
+    const other = await startFakeUpstream([() => ({ body: 'other' })]);
+    try {
+      const body = await client().call(
+        { path: '/consent', baseUrl: other.baseUrl, symbol: 'A' },
+        text,
+      );
+      expect(body).toBe('other');
+      expect(other.calls[0]?.path).toBe('/consent');
+      expect(fake.calls).toHaveLength(0);
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe('UpstreamHttpClient retries', () => {
@@ -239,6 +254,20 @@ describe('UpstreamHttpClient quota and secrets', () => {
       limited.call({ path: '/x', symbol: 'A' }, text),
     );
     expect(error.code).toBe('QUOTA_EXHAUSTED');
+    expect(fake.calls).toHaveLength(2);
+  });
+
+  it('skips the quota on request', async () => {
+    fake.setRoutes([() => ({ body: 'ok' })]);
+    const quota = new SourceQuota(
+      'polygon',
+      SECRET,
+      { perSecond: 0, perMinute: 1, perDay: 0 },
+      null,
+    );
+    const limited = client({ quota });
+    await limited.call({ path: '/x', symbol: 'A', skipQuota: true }, text);
+    await limited.call({ path: '/x', symbol: 'A' }, text);
     expect(fake.calls).toHaveLength(2);
   });
 

@@ -24,6 +24,13 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   /** Canonical symbol the call is for, named in logs and errors. */
   symbol: string;
+  /**
+   * Origin to call instead of the source's base URL, for a source that
+   * takes part of its handshake from another host (Yahoo's consent cookie).
+   */
+  baseUrl?: string;
+  /** True for a call that does not count against the source's quota. */
+  skipQuota?: boolean;
 }
 
 /** A response with its body read as text. */
@@ -216,7 +223,9 @@ export class UpstreamHttpClient {
         upstream.symbol,
       );
     }
-    await this.options.quota?.consume(this.source, upstream.symbol);
+    if (!upstream.skipQuota) {
+      await this.options.quota?.consume(this.source, upstream.symbol);
+    }
     const url = this.url(upstream);
     const timeoutMs = Math.min(this.options.timeoutMs, budget);
     const deadlineBound = budget <= this.options.timeoutMs;
@@ -241,7 +250,9 @@ export class UpstreamHttpClient {
   }
 
   private url(upstream: UpstreamRequest): string {
-    const url = new URL(this.options.baseUrl + upstream.path);
+    const url = new URL(
+      (upstream.baseUrl ?? this.options.baseUrl) + upstream.path,
+    );
     for (const [name, value] of Object.entries(upstream.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
