@@ -1,0 +1,41 @@
+import { DateTime } from 'luxon';
+import type { UsEquityCalendar } from '../../market/exchange-calendar.js';
+import { isUsListed, US_EQUITY_ZONE } from '../../market/exchange-zones.js';
+import type { Session } from '../../market/quote.js';
+import type { Instrument } from '../../market/symbol.js';
+
+/** Forex trades from Sunday 17:00 to Friday 17:00 New York time. */
+const FOREX_ROLLOVER_HOUR = 17;
+const FOREX_WEEK_DAYS = 5;
+
+/**
+ * Returns the session the instrument's market is in at `ms`, computed from
+ * local calendars: the US equity calendar for US listings, around the clock
+ * for crypto, and the weekly forex hours for currency pairs.
+ */
+export function sessionAt(
+  instrument: Instrument,
+  ms: number,
+  calendar: UsEquityCalendar,
+): Session {
+  switch (instrument.assetClass) {
+    case 'crypto':
+      return 'regular';
+    case 'forex':
+      return forexOpen(ms) ? 'regular' : 'closed';
+    case 'equity':
+    case 'index':
+      return isUsListed(instrument) ? calendar.sessionAt(ms) : 'closed';
+  }
+}
+
+function forexOpen(ms: number): boolean {
+  const local = DateTime.fromMillis(ms, { zone: US_EQUITY_ZONE });
+  // The latest Sunday 17:00 at or before `ms`; Luxon numbers Sunday 7.
+  let opened = local
+    .set({ hour: FOREX_ROLLOVER_HOUR, minute: 0, second: 0, millisecond: 0 })
+    .minus({ days: local.weekday % 7 });
+  if (opened > local) opened = opened.minus({ weeks: 1 });
+
+  return local < opened.plus({ days: FOREX_WEEK_DAYS });
+}
