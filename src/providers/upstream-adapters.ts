@@ -1,5 +1,7 @@
 import type { UpstreamId } from '../config/upstream-config.js';
+import { AlphaVantageSource } from './alpha-vantage/alpha-vantage.adapter.js';
 import type { MarketDataSource } from './market-data-source.js';
+import { PolygonSource } from './polygon/polygon.adapter.js';
 import type { UpstreamContext } from './upstream/upstream-source.js';
 
 /** Builds one upstream adapter from its context. */
@@ -12,4 +14,7 @@ export type UpstreamAdapterClass = new (
 /** The adapter class of each upstream source this build has. */
 export const UPSTREAM_ADAPTERS: Partial<
   Record<UpstreamId, UpstreamAdapterClass>
-> = {};
+> = {
+  alpha_vantage: AlphaVantageSource,
+  polygon: PolygonSource,
+};
