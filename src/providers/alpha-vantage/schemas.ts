@@ -102,7 +102,8 @@ const rowsSchema = z.record(z.string(), z.record(z.string(), cellSchema));
 /** A time series payload reduced to its meta data and its rows by key. */
 export interface SeriesPayload {
   meta: Record<string, string | number>;
-  seriesKey: string;
+  /** Key of the series object, or null when the payload has none. */
+  seriesKey: string | null;
   rows: Record<string, SeriesRow>;
 }
 
@@ -110,6 +111,7 @@ export interface SeriesPayload {
  * Every TIME_SERIES_*, FX_* and DIGITAL_CURRENCY_* payload: `Meta Data`
  * plus one object whose key contains `Time Series` (`Time Series (Daily)`,
  * `Weekly Time Series`, `Time Series FX (Daily)`, `Time Series (5min)`).
+ * A payload of meta data alone reads as a series without rows.
  */
 export const timeSeriesSchema = z
   .object({
@@ -120,13 +122,9 @@ export const timeSeriesSchema = z
     const seriesKey = Object.keys(body).find((key) =>
       key.includes('Time Series'),
     );
-    if (!seriesKey) {
-      context.addIssue({
-        code: 'custom',
-        message: 'no object whose key contains "Time Series"',
-      });
-      return z.NEVER;
-    }
+    // Meta data without a series object reads as a series with no rows.
+    if (!seriesKey)
+      return { meta: body['Meta Data'], seriesKey: null, rows: {} };
     const rows = rowsSchema.safeParse(body[seriesKey]);
     if (!rows.success) {
       context.addIssue({
