@@ -69,7 +69,7 @@ function query(
   };
 }
 
-/** One aggregates body holding the given rows, in Polygon's layout. */
+/** Builds an aggregates body of the given rows in Polygon's layout. */
 function aggregates(
   rows: { t: number; o: number; h: number; l: number; c: number; v: number }[],
   extra: Record<string, unknown> = {},
@@ -174,7 +174,8 @@ describeWithTestData('PolygonSource daily history', () => {
         );
       }
     } finally {
-      process.env.TZ = original;
+      if (original === undefined) delete process.env.TZ;
+      else process.env.TZ = original;
     }
     expect(bodies[1]).toBe(bodies[0]);
     expect(bodies[2]).toBe(bodies[0]);

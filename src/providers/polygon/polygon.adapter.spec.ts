@@ -112,6 +112,24 @@ describeWithTestData('PolygonSource stock quotes', () => {
     });
   });
 
+  it('gives one quote in every zone', async () => {
+    fake.setRoutes([() => snapshot()]);
+    const original = process.env.TZ;
+    const quotes: string[] = [];
+    try {
+      for (const zone of ['UTC', 'America/Los_Angeles', 'Asia/Tokyo']) {
+        process.env.TZ = zone;
+        const quote = await polygon().source.getQuote(parseSymbol('AAPL'));
+        quotes.push(JSON.stringify(quote));
+      }
+    } finally {
+      if (original === undefined) delete process.env.TZ;
+      else process.env.TZ = original;
+    }
+    expect(quotes[1]).toBe(quotes[0]);
+    expect(quotes[2]).toBe(quotes[0]);
+  });
+
   it('sends the key as bearer', async () => {
     fake.setRoutes([
       route(
@@ -414,6 +432,7 @@ describe('PolygonSource secrets', () => {
       error: `Unknown parameter apiKey=${KEY}`,
     });
     fake.setRoutes([() => ({ status: 400, body: echo })]);
+
     const stdout = vi
       .spyOn(process.stdout, 'write')
       .mockImplementation(() => true);
@@ -422,6 +441,7 @@ describe('PolygonSource secrets', () => {
       .mockImplementation(() => true);
     const { source, logger } = polygon();
     const error = await failure(source.getQuote(parseSymbol('AAPL')));
+
     const printed = [...stdout.mock.calls, ...stderr.mock.calls]
       .flat()
       .map(String);
