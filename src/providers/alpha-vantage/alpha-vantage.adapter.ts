@@ -48,7 +48,7 @@ type Pair = Extract<AlphaVantageSymbol, { kind: 'pair' }>;
 
 /**
  * Alpha Vantage (www.alphavantage.co): quotes, history, company overviews
- * and symbol search over `GET /query?function=…&apikey=…`. It answers most
+ * and symbol search over `GET /query?function=…&apikey=…`. It reports most
  * failures with HTTP 200 and a notice in place of data, which `readPayload`
  * turns into classified errors.
  */
@@ -122,11 +122,11 @@ export class AlphaVantageSource
     );
     this.logDropped(instrument.symbol, read.invalid, windowed);
     if (windowed.bars.length === 0) {
-      const held =
+      const rowsFound =
         read.bars.length === 0 ? 'no rows' : 'no rows in the requested range';
       throw this.error(
         'DATA_NOT_AVAILABLE',
-        `Alpha Vantage returned ${held} of ${request.params.function} (${interval}) for ${instrument.symbol}.`,
+        `Alpha Vantage returned ${rowsFound} of ${request.params.function} (${interval}) for ${instrument.symbol}.`,
         instrument.symbol,
       );
     }
@@ -243,14 +243,14 @@ export class AlphaVantageSource
   ): AlphaVantageSymbol {
     const symbol = toAlphaVantage(instrument, style);
     if (symbol) return symbol;
-    const what =
+    const unserved =
       instrument.assetClass === 'index'
         ? 'indices such as'
         : 'listings on the exchange of';
 
     throw this.error(
       'SYMBOL_NOT_FOUND',
-      `Alpha Vantage does not serve ${what} ${instrument.symbol}.`,
+      `Alpha Vantage does not serve ${unserved} ${instrument.symbol}.`,
       instrument.symbol,
     );
   }

@@ -6,7 +6,7 @@ import type {
 import type { UpstreamError } from '../upstream/upstream.errors.js';
 import { classifyNotice, findNotice } from './alpha-vantage.errors.js';
 
-/** Longest part of an unexpected body quoted in an error detail. */
+/** Maximum length of an unexpected body quoted in an error detail, in characters. */
 const MAX_QUOTED = 200;
 
 /**

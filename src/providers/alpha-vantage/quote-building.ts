@@ -11,9 +11,9 @@ export const SOURCE_ID = 'alpha_vantage';
 /**
  * Builds an equity quote from GLOBAL_QUOTE, which names only the trading
  * day of its price. The price counts as of that day's close (the session
- * close for US listings, local midnight elsewhere) or as of now while the
- * day is still open; a price of a finished day is a close, so its session
- * is `closed`.
+ * close for US listings, local midnight elsewhere), or as of now while the
+ * day is still open. The price of a finished day is a close, so its
+ * session is `closed`.
  */
 export function equityQuote(
   fields: GlobalQuoteFields,
@@ -58,7 +58,7 @@ export function equityQuote(
 /**
  * Builds a crypto or forex quote from CURRENCY_EXCHANGE_RATE: a rate with
  * its refresh time, and a bid and ask in newer responses. `forexSession`
- * tells whether the forex market is open at an instant.
+ * returns the current session of the forex market.
  */
 export function pairQuote(
   rate: ExchangeRate,
