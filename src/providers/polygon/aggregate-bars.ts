@@ -6,7 +6,7 @@ import type { Instrument } from '../../market/symbol.js';
 import type { HistoryQuery } from '../market-data-source.js';
 import { finiteNumber, type AggregateRow } from './polygon-schemas.js';
 
-/** Why rows were dropped, with how many each. */
+/** Counts of dropped rows by reason. */
 export type DropCounts = Record<DropReason, number>;
 
 type DropReason =
@@ -21,7 +21,7 @@ export interface NormalizedBars {
 /**
  * Turns aggregate rows into bars. Daily and longer bars are dated by their
  * trading date in the instrument's zone (New York for US listings, UTC for
- * crypto); weeks are dated by their Monday and months by their first day.
+ * crypto). Weeks are dated by their Monday and months by their first day.
  * Rows with a missing or non-numeric price, a high below the low, a time
  * outside the query's window or a time already seen are dropped and counted.
  * Bars come out ascending; a bar is complete once its period has ended.

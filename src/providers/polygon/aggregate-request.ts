@@ -76,7 +76,7 @@ export function pathSegment(ticker: string): string {
 }
 
 /**
- * Returns where to start fetching when a query asks for the latest `limit`
+ * Returns where to start fetching when a query requests the latest `limit`
  * bars: far enough back that the trading hours in between hold that many
  * bars, with a margin for holidays. Surplus bars are cut afterwards.
  */

@@ -13,7 +13,7 @@ import {
 } from './polygon-schemas.js';
 import { sessionAt } from './quote-session.js';
 
-/** What every quote builder needs besides the payload. */
+/** Inputs every quote builder needs besides the payload. */
 export interface QuoteInput {
   instrument: Instrument;
   now: number;
@@ -27,8 +27,9 @@ const PERCENT_DECIMALS = 4;
 
 /**
  * Converts a Polygon timestamp to epoch milliseconds. Stock snapshots send
- * nanoseconds, other payloads milliseconds; the magnitude tells them apart
- * (1e14 ms is the year 5138, 1e14 ns is 1970).
+ * nanoseconds and other payloads milliseconds, so the magnitude decides the
+ * unit: 1e14 ms is the year 5138, and 1e14 ns is still 1970. Values between
+ * 1e14 and 1e17 are read as microseconds.
  */
 export function epochMs(value: number): number {
   if (value >= 1e17) return Math.floor(value / 1e6);
@@ -79,7 +80,8 @@ export function quoteFromSnapshot(
 
 /**
  * Builds a quote from one entry of the indices snapshot. The recorded
- * payloads carry no time, so `now`, when the value was read, stands in.
+ * payloads carry no time, so `asOf` falls back to `now`, when the value was
+ * read.
  */
 export function quoteFromIndex(
   input: QuoteInput,
@@ -101,7 +103,7 @@ export function quoteFromIndex(
 
 /**
  * Builds a quote from the previous day's bar, for plans without snapshots.
- * The price is that day's close, as of the close of its session; the close
+ * The price is that day's close, as of the close of its session. The close
  * before it is unknown, so change and previous close stay null.
  */
 export function quoteFromPreviousClose(
@@ -143,8 +145,8 @@ function baseQuote(input: QuoteInput, price: number, asOf: number): Quote {
     asOf,
     source: 'polygon',
     stale: false,
-    // NOTE: plans with delayed stock data deliver it 15 minutes late; the
-    // payloads do not say which plan answered, so no delay is reported.
+    // NOTE: plans with delayed stock data deliver it 15 minutes late, but
+    // the payloads do not name the plan, so no delay is reported.
     delayed: 0,
   };
 }
