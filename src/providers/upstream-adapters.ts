@@ -3,6 +3,7 @@ import { AlphaVantageSource } from './alpha-vantage/alpha-vantage.adapter.js';
 import type { MarketDataSource } from './market-data-source.js';
 import { PolygonSource } from './polygon/polygon.adapter.js';
 import type { UpstreamContext } from './upstream/upstream-source.js';
+import { YahooSource } from './yahoo/yahoo.adapter.js';
 
 /** Builds one upstream adapter from its context. */
 export type UpstreamAdapterClass = new (
@@ -17,4 +18,5 @@ export const UPSTREAM_ADAPTERS: Partial<
 > = {
   alpha_vantage: AlphaVantageSource,
   polygon: PolygonSource,
+  yahoo: YahooSource,
 };
