@@ -9,6 +9,7 @@ import { SimulatedSource } from './simulated/simulated.adapter.js';
 import { UPSTREAM_ADAPTERS } from './upstream-adapters.js';
 import { SourceQuota } from './upstream/source-quota.js';
 import { UpstreamHttpClient } from './upstream/upstream-http.client.js';
+import { YahooSource } from './yahoo/yahoo.adapter.js';
 
 /** What source constructors need besides the settings. */
 export interface SourceDependencies {
@@ -68,6 +69,18 @@ export function createUpstream(
     breakerCooldownMs: config.upstream.breakerCooldownMs,
     quota,
   });
+  if (id === 'yahoo') {
+    // Yahoo takes its consent cookie from a second origin, YAHOO_COOKIE_URL.
+    const context = {
+      settings,
+      client,
+      quota,
+      clock: dependencies.clock,
+      logger: new Logger('Source:yahoo'),
+    };
+
+    return new YahooSource(context, { cookieUrl: config.yahooCookieUrl });
+  }
 
   return new Adapter({
     settings,
