@@ -100,6 +100,11 @@ function dateStamp(
   return date ? { time, date } : null;
 }
 
+/**
+ * Reads an intraday key as the start of its bar.
+ * NOTE: not confirmed; the recorded 2020 one-minute CSV stamps its bars
+ * 04:01 to 20:00, as bar ends would be stamped.
+ */
 function timeStamp(key: string, zone: string): { time: number } | null {
   const text = key.trim();
   const format = text.length > 16 ? 'yyyy-MM-dd HH:mm:ss' : 'yyyy-MM-dd HH:mm';
