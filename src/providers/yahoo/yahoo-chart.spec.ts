@@ -74,12 +74,12 @@ async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
 const AAPL_SPLIT = 'chart-AAPL-2020-08-31-to-2020-11-07.json';
 
 describeWithTestData('YahooSource daily history', () => {
-  it('asks for the exchange days', async () => {
+  it('asks a day beyond each bound', async () => {
     const { source } = serveChart('AAPL', yahooRecording(AAPL_SPLIT));
     await source.getHistory(query('AAPL', '2020-08-31', '2020-11-06'));
     expect(fake.calls[0]?.query).toEqual({
-      period1: '1598846400',
-      period2: '1604725199',
+      period1: String(day('2020-08-30') / 1000),
+      period2: String(day('2020-11-08') / 1000 - 1),
       interval: '1d',
       events: 'div,splits',
       includeAdjustedClose: 'true',
@@ -173,10 +173,11 @@ describeWithTestData('YahooSource daily history', () => {
       '2020-11-05',
       '2020-11-06',
     ]);
-    expect(fake.calls[0]?.query.period1).toBe(String(1604725199 - 17 * 86400));
+    const period2 = day('2020-11-08') / 1000 - 1;
+    expect(fake.calls[0]?.query.period1).toBe(String(period2 - 17 * 86400));
   });
 
-  it('drops bars outside the range', async () => {
+  it('counts rows beyond the span', async () => {
     const { source, logger } = serveChart('AAPL', yahooRecording(AAPL_SPLIT));
     const result = await source.getHistory(
       query('AAPL', '2020-09-01', '2020-09-03'),
@@ -187,7 +188,7 @@ describeWithTestData('YahooSource daily history', () => {
       '2020-09-03',
     ]);
     expect(logger.warn).toHaveBeenCalledWith(
-      'yahoo AAPL: dropped 46 chart rows (0 without prices, 0 duplicate, 46 outside the range)',
+      'yahoo AAPL: dropped 44 chart rows (0 without prices, 0 duplicate, 44 outside the requested span)',
     );
   });
 });
@@ -318,7 +319,7 @@ describeWithTestData('YahooSource chart gaps', () => {
       }
     }
     expect(logger.warn).toHaveBeenCalledWith(
-      'yahoo WSU.DE: dropped 1 chart rows (1 without prices, 0 duplicate, 0 outside the range)',
+      'yahoo WSU.DE: dropped 1 chart rows (1 without prices, 0 duplicate, 0 outside the requested span)',
     );
   });
 

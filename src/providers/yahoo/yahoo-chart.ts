@@ -1,6 +1,4 @@
-import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { timeZoneOf } from '../../market/exchange-zones.js';
 import { INTERVAL_MS, isDaily, type Interval } from '../../market/interval.js';
 import type { HistoryQuery } from '../market-data-source.js';
 import type {
@@ -100,62 +98,51 @@ const EARLIEST_PERIOD = -2_208_988_800;
 /** Days added to a look-back for holidays and weekends at its ends. */
 const LOOK_BACK_MARGIN_DAYS = 10;
 
+/** The span a chart call requests, in epoch seconds with both ends included. */
+export interface ChartPeriod {
+  period1: number;
+  period2: number;
+}
+
 /**
- * Builds the chart call of a history query. Daily bounds become the
- * exchange's midnights, so the whole of the first and last day is
- * requested. Without a start, the window reaches back far enough for
- * `limit` bars, within what Yahoo serves for the interval.
+ * Returns the span to request for a history query. Daily bounds are
+ * midnight UTC of a trading date, but Yahoo times a day's bar in the
+ * exchange's zone, up to 14 hours either side of that midnight (a forex day
+ * even starts at 17:00 New York the day before). So a daily span reaches one
+ * day further at each end, and the bars are cut to the query once dated.
+ * Without a start, the span reaches back far enough for `limit` bars,
+ * within what Yahoo serves for the interval.
  */
+export function chartPeriod(query: HistoryQuery): ChartPeriod {
+  const daily = isDaily(query.interval);
+  const end = Math.floor(query.end / 1000);
+  // Yahoo includes a bar that starts at period2 itself.
+  const period2 = daily ? end + 2 * DAY_S - 1 : end;
+  if (query.start === null) {
+    const lookBack = lookBackSeconds(query.interval, query.limit);
+
+    return { period1: Math.max(EARLIEST_PERIOD, period2 - lookBack), period2 };
+  }
+  const start = Math.floor(query.start / 1000);
+
+  return { period1: daily ? start - DAY_S : start, period2 };
+}
+
+/** Builds the chart call of a history query for the span chartPeriod returns. */
 export function chartRequest(
   ticker: string,
   query: HistoryQuery,
 ): UpstreamRequest {
-  const period2 = periodEnd(query);
-  const period1 =
-    query.start === null
-      ? Math.max(
-          EARLIEST_PERIOD,
-          period2 - lookBackSeconds(query.interval, query.limit),
-        )
-      : periodStart(query, query.start);
-
   return {
     path: `/v8/finance/chart/${encodeURIComponent(ticker)}`,
     query: {
-      period1,
-      period2,
+      ...chartPeriod(query),
       interval: YAHOO_INTERVALS[query.interval],
       events: 'div,splits',
       includeAdjustedClose: true,
     },
     symbol: query.instrument.symbol,
   };
-}
-
-function periodStart(query: HistoryQuery, start: number): number {
-  if (!isDaily(query.interval)) return Math.floor(start / 1000);
-
-  return exchangeMidnight(query, start, 0);
-}
-
-/** Returns the last second the request covers, because Yahoo includes a bar at period2 itself. */
-function periodEnd(query: HistoryQuery): number {
-  if (!isDaily(query.interval)) return Math.floor(query.end / 1000);
-
-  return exchangeMidnight(query, query.end, 1) - 1;
-}
-
-/** Returns the exchange's midnight, `days` after the UTC date of `ms`, in epoch seconds. */
-function exchangeMidnight(
-  query: HistoryQuery,
-  ms: number,
-  days: number,
-): number {
-  const date = new Date(ms).toISOString().slice(0, 10);
-
-  return DateTime.fromISO(date, { zone: timeZoneOf(query.instrument) })
-    .plus({ days })
-    .toSeconds();
 }
 
 function lookBackSeconds(interval: Interval, limit: number): number {

@@ -13,7 +13,11 @@ import {
   chartCalendar,
   type ChartCalendar,
 } from './yahoo-calendar.js';
-import type { ChartResult } from './yahoo-chart.js';
+import {
+  chartPeriod,
+  type ChartPeriod,
+  type ChartResult,
+} from './yahoo-chart.js';
 import { readRows, type ChartRow } from './yahoo-rows.js';
 import { priceUnit, shortestFloat32, type PriceUnit } from './yahoo-units.js';
 
@@ -23,7 +27,7 @@ export interface DroppedRows {
   missing: number;
   /** A second row for the same bar; the later row is kept. */
   duplicate: number;
-  /** Outside the requested start and end. */
+  /** Outside the span requested from Yahoo (see chartPeriod). */
   outside: number;
 }
 
@@ -52,8 +56,10 @@ export function buildHistory(
   );
   const unit = priceUnit(chart.meta.currency, currencyOf(query.instrument));
   const { rows, missing, hasAdjClose } = readRows(chart);
-  const dated = rows.map((row) => datedRow(row, query, calendar));
+  const requested = rows.filter((row) => inPeriod(row, chartPeriod(query)));
+  const dated = requested.map((row) => datedRow(row, query, calendar));
   const { kept: unique, duplicate } = dropDuplicates(dated);
+  // The span reaches beyond daily bounds on purpose, so this cut is not counted.
   const inWindow = unique.filter((row) => inRange(row.bar, query));
   const served = query.start === null ? inWindow.slice(-query.limit) : inWindow;
   const events = chartEvents(chart, calendar, unit);
@@ -88,7 +94,7 @@ export function buildHistory(
     dropped: {
       missing: missing + served.length - priced.length,
       duplicate,
-      outside: unique.length - inWindow.length,
+      outside: rows.length - requested.length,
     },
     jump,
   };
@@ -124,6 +130,10 @@ function dropDuplicates(rows: DatedRow[]): {
   const kept = [...byTime.values()].sort((a, b) => a.bar.time - b.bar.time);
 
   return { kept, duplicate: rows.length - kept.length };
+}
+
+function inPeriod(row: ChartRow, period: ChartPeriod): boolean {
+  return row.time >= period.period1 * 1000 && row.time <= period.period2 * 1000;
 }
 
 function inRange(bar: Bar, query: HistoryQuery): boolean {

@@ -127,7 +127,7 @@ export class YahooSource extends UpstreamSource implements MarketDataSource {
     const total = dropped.missing + dropped.duplicate + dropped.outside;
     if (total > 0) {
       this.context.logger.warn(
-        `yahoo ${symbol}: dropped ${total} chart rows (${dropped.missing} without prices, ${dropped.duplicate} duplicate, ${dropped.outside} outside the range)`,
+        `yahoo ${symbol}: dropped ${total} chart rows (${dropped.missing} without prices, ${dropped.duplicate} duplicate, ${dropped.outside} outside the requested span)`,
       );
     }
     if (jump) {
