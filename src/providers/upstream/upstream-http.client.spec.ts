@@ -126,6 +126,16 @@ describe('UpstreamHttpClient retries', () => {
     expect(fake.calls).toHaveLength(3);
   });
 
+  it('does not retry a notice the parser raises', async () => {
+    fake.setRoutes([() => ({ body: '{"Information":"something new"}' })]);
+    const noisy = client();
+    const parse = () => {
+      throw noisy.error('UPSTREAM_UNAVAILABLE', 'unrecognized notice', 'A');
+    };
+    await failure(noisy.call({ path: '/x', symbol: 'A' }, parse));
+    expect(fake.calls).toHaveLength(1);
+  });
+
   it('fails over on a slow answer', async () => {
     fake.setRoutes([() => ({ delayMs: 1500, body: 'late' })]);
     const error = await failure(

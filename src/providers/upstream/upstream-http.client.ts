@@ -195,9 +195,7 @@ export class UpstreamHttpClient {
         'UPSTREAM_UNAVAILABLE',
         `${this.source} answered HTTP ${response.status}.`,
         upstream.symbol,
-        {
-          status: response.status,
-        },
+        { status: response.status, retryable: true },
       );
     }
 
@@ -283,6 +281,7 @@ export class UpstreamHttpClient {
             'UPSTREAM_UNAVAILABLE',
             `${this.source} did not answer within ${timeoutMs} ms.`,
             symbol,
+            { retryable: true },
           );
     }
     const code = (error as { code?: string } | null)?.code ?? '';
@@ -299,15 +298,12 @@ export class UpstreamHttpClient {
       'UPSTREAM_UNAVAILABLE',
       `${this.source} could not be reached: ${reason}.`,
       symbol,
+      { retryable: true },
     );
   }
 
   private isRetryable(error: unknown): boolean {
-    if (
-      !(error instanceof UpstreamError) ||
-      error.code !== 'UPSTREAM_UNAVAILABLE'
-    )
-      return false;
+    if (!(error instanceof UpstreamError) || !error.retryable) return false;
 
     return remainingBudget() > this.options.timeoutMs + RETRY_MARGIN_MS;
   }
@@ -336,7 +332,11 @@ export class UpstreamHttpClient {
     code: UpstreamErrorCode,
     detail: string,
     symbol: string,
-    options: { retryAfterMs?: number; status?: number } = {},
+    options: {
+      retryAfterMs?: number;
+      status?: number;
+      retryable?: boolean;
+    } = {},
   ): UpstreamError {
     return new UpstreamError(code, this.source, this.scrub(detail), {
       symbol,

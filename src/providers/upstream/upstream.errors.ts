@@ -24,13 +24,26 @@ export class UpstreamError extends ApiError {
     code: UpstreamErrorCode,
     readonly source: string,
     detail: string,
-    options: { symbol?: string; retryAfterMs?: number; status?: number } = {},
+    options: {
+      symbol?: string;
+      retryAfterMs?: number;
+      status?: number;
+      retryable?: boolean;
+    } = {},
   ) {
     super(code, detail, { source, symbol: options.symbol });
     this.name = 'UpstreamError';
     this.retryAfterMs = options.retryAfterMs;
     this.upstreamStatus = options.status;
+    this.retryable = options.retryable ?? false;
   }
+
+  /**
+   * True for transport failures (5xx, network errors, attempt timeouts) that
+   * another attempt may cure; a payload the source sent on purpose, such as
+   * a notice in a 200 body, is never retried, since retrying spends quota.
+   */
+  readonly retryable: boolean;
 
   /** Wait the source asked for before the next call, from `Retry-After`. */
   readonly retryAfterMs: number | undefined;
