@@ -6,6 +6,7 @@ import {
   findSplitSizedJump,
   planAdjustment,
   scaleToAdjClose,
+  type AdjustmentPlan,
   type SplitSizedJump,
 } from './yahoo-adjustment.js';
 import {
@@ -56,12 +57,7 @@ export function buildHistory(
   );
   const unit = priceUnit(chart.meta.currency, currencyOf(query.instrument));
   const { rows, missing, hasAdjClose } = readRows(chart);
-  const requested = rows.filter((row) => inPeriod(row, chartPeriod(query)));
-  const dated = requested.map((row) => datedRow(row, query, calendar));
-  const { kept: unique, duplicate } = dropDuplicates(dated);
-  // The span reaches beyond daily bounds on purpose, so this cut is not counted.
-  const inWindow = unique.filter((row) => inRange(row.bar, query));
-  const served = query.start === null ? inWindow.slice(-query.limit) : inWindow;
+  const { served, duplicate, outside } = selectRows(rows, query, calendar);
   const events = chartEvents(chart, calendar, unit);
   const jump = findSplitSizedJump(
     served.map((row) => row.bar),
@@ -69,15 +65,7 @@ export function buildHistory(
     events,
   );
   const plan = planAdjustment(query.adjusted, hasAdjClose, jump);
-  const priced = served.flatMap(({ bar, adjClose }) => {
-    if (!plan.fromAdjClose) {
-      return [
-        plan.keepAdjClose && adjClose !== null ? { ...bar, adjClose } : bar,
-      ];
-    }
-
-    return adjClose === null ? [] : [scaleToAdjClose(bar, adjClose)];
-  });
+  const priced = priceRows(served, plan);
   const bars = priced.map((bar) => ({
     ...inUnit(bar, unit),
     complete: calendar.endOf(bar, query.interval) <= now,
@@ -94,7 +82,7 @@ export function buildHistory(
     dropped: {
       missing: missing + served.length - priced.length,
       duplicate,
-      outside: rows.length - requested.length,
+      outside,
     },
     jump,
   };
@@ -103,6 +91,39 @@ export function buildHistory(
 interface DatedRow {
   bar: Bar;
   adjClose: number | null;
+}
+
+/**
+ * Returns the rows to serve: those inside the requested span, dated, one
+ * per bar, and cut to the query's window or to its last `limit` bars.
+ */
+function selectRows(
+  rows: readonly ChartRow[],
+  query: HistoryQuery,
+  calendar: ChartCalendar,
+): { served: DatedRow[]; duplicate: number; outside: number } {
+  const period = chartPeriod(query);
+  const requested = rows.filter((row) => inPeriod(row, period));
+  const dated = requested.map((row) => datedRow(row, query, calendar));
+  const { unique, duplicate } = dropDuplicates(dated);
+  // The span reaches beyond daily bounds on purpose, so this cut is not counted.
+  const inWindow = unique.filter((row) => inRange(row.bar, query));
+  const served = query.start === null ? inWindow.slice(-query.limit) : inWindow;
+
+  return { served, duplicate, outside: rows.length - requested.length };
+}
+
+/** Prices rows as the plan says; a row without an adjusted close is left out when one is needed. */
+function priceRows(rows: readonly DatedRow[], plan: AdjustmentPlan): Bar[] {
+  return rows.flatMap(({ bar, adjClose }) => {
+    if (plan.fromAdjClose) {
+      return adjClose === null ? [] : [scaleToAdjClose(bar, adjClose)];
+    }
+
+    return [
+      plan.keepAdjClose && adjClose !== null ? { ...bar, adjClose } : bar,
+    ];
+  });
 }
 
 function datedRow(
@@ -122,14 +143,14 @@ function datedRow(
 
 /** Sorts rows by time and keeps the last of each time, as Yahoo appends the live bar. */
 function dropDuplicates(rows: DatedRow[]): {
-  kept: DatedRow[];
+  unique: DatedRow[];
   duplicate: number;
 } {
   const byTime = new Map<number, DatedRow>();
   for (const row of rows) byTime.set(row.bar.time, row);
-  const kept = [...byTime.values()].sort((a, b) => a.bar.time - b.bar.time);
+  const unique = [...byTime.values()].sort((a, b) => a.bar.time - b.bar.time);
 
-  return { kept, duplicate: rows.length - kept.length };
+  return { unique, duplicate: rows.length - unique.length };
 }
 
 function inPeriod(row: ChartRow, period: ChartPeriod): boolean {
