@@ -95,8 +95,8 @@ export const SETTINGS = {
   }),
   POLYGON_KEY: text().optional(),
   ...upstreamSettings('YAHOO', 'https://query2.finance.yahoo.com', {
-    second: 2,
-    minute: 0,
+    second: 0,
+    minute: 100,
     day: 0,
   }),
   YAHOO_COOKIE_URL: httpUrl().default('https://fc.yahoo.com'),

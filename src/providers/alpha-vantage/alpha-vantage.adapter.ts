@@ -262,9 +262,11 @@ export class AlphaVantageSource
   ): void {
     const total = invalid + outside + duplicate;
     if (total === 0) return;
-    this.context.logger.warn(
-      `${SOURCE_ID} ${symbol}: dropped ${total} rows (${outside} outside the requested range, ${duplicate} with a repeated time, ${invalid} without valid prices)`,
-    );
+    const line = `${SOURCE_ID} ${symbol}: dropped ${total} rows (${outside} outside the requested range, ${duplicate} with a repeated time, ${invalid} without valid prices)`;
+    // Alpha Vantage sends whole series, so rows outside the range are routine;
+    // only duplicates and rows without prices point at bad data.
+    if (invalid + duplicate > 0) this.context.logger.warn(line);
+    else this.context.logger.debug(line);
   }
 
   private forexSession(): Session {
