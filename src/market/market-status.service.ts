@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { Clock } from '../common/clock.js';
 import { UsEquityCalendar } from './exchange-calendar.js';
+import { forexWeek } from './market-session.js';
 import type { Session } from './quote.js';
 
 export interface MarketState {
@@ -23,8 +24,6 @@ export interface MarketStatus {
 }
 
 const FOREX_ZONE = 'America/New_York';
-/** Forex trades from Sunday 17:00 to Friday 17:00 New York time. */
-const FOREX_ROLLOVER_HOUR = 17;
 
 /** Computes open or closed per market from local calendars; no source is asked. */
 @Injectable()
@@ -67,26 +66,19 @@ export class MarketStatusService {
   }
 
   private forex(now: number): MarketState {
-    const local = DateTime.fromMillis(now, { zone: FOREX_ZONE });
-    // The latest Sunday 17:00 at or before now; Luxon numbers Sunday 7.
-    let opened = local
-      .set({ hour: FOREX_ROLLOVER_HOUR, minute: 0, second: 0, millisecond: 0 })
-      .minus({ days: local.weekday % 7 });
-    if (opened > local) opened = opened.minus({ weeks: 1 });
-    const closes = opened.plus({ days: 5 });
-    const isOpen = local < closes;
+    const week = forexWeek(now);
 
     return {
       exchange: 'Forex',
       mic: null,
       timeZone: FOREX_ZONE,
-      isOpen,
-      session: isOpen ? 'regular' : 'closed',
+      isOpen: week.isOpen,
+      session: week.isOpen ? 'regular' : 'closed',
       localTime: localTime(now, FOREX_ZONE),
       holiday: null,
       earlyClose: false,
-      nextOpen: iso(opened.plus({ weeks: 1 }).toMillis()),
-      nextClose: iso((isOpen ? closes : closes.plus({ weeks: 1 })).toMillis()),
+      nextOpen: iso(week.nextOpen),
+      nextClose: iso(week.nextClose),
     };
   }
 

@@ -3,7 +3,7 @@ import { ApiError } from '../common/api.errors.js';
 import { Clock } from '../common/clock.js';
 import { UsEquityCalendar } from '../market/exchange-calendar.js';
 import { isUsListed, timeZoneOf } from '../market/exchange-zones.js';
-import { MarketStatusService } from '../market/market-status.service.js';
+import { sessionAt } from '../market/market-session.js';
 import type { Profile, SymbolMatch } from '../market/profile.js';
 import type { Session } from '../market/quote.js';
 import type { Instrument } from '../market/symbol.js';
@@ -32,7 +32,6 @@ export class InstrumentsService {
     private readonly registry: SourceRegistry,
     private readonly quotes: QuotesService,
     private readonly clock: Clock,
-    private readonly marketStatus: MarketStatusService,
   ) {}
 
   async profile(instrument: Instrument): Promise<Profile> {
@@ -130,21 +129,6 @@ export class InstrumentsService {
   }
 
   private session(instrument: Instrument): Session {
-    switch (this.market(instrument)) {
-      case 'crypto':
-        return 'regular';
-      case 'us':
-        return this.calendar.sessionAt(this.clock.now());
-      case 'forex':
-        return (
-          this.marketStatus
-            .status()
-            .markets.find((market) => market.exchange === 'Forex')?.session ??
-          'closed'
-        );
-      case 'other':
-        // TODO: calendars of non-US exchanges; their sessions are reported as closed.
-        return 'closed';
-    }
+    return sessionAt(instrument, this.clock.now(), this.calendar);
   }
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { UsEquityCalendar } from '../../market/exchange-calendar.js';
 import { timeZoneOf } from '../../market/exchange-zones.js';
-import { MarketStatusService } from '../../market/market-status.service.js';
+import { forexWeek } from '../../market/market-session.js';
 import type { Profile, SymbolMatch } from '../../market/profile.js';
 import type { Quote, Session } from '../../market/quote.js';
 import type { Instrument } from '../../market/symbol.js';
@@ -11,10 +11,7 @@ import type {
   HistoryResult,
   MarketDataSource,
 } from '../market-data-source.js';
-import {
-  UpstreamSource,
-  type UpstreamContext,
-} from '../upstream/upstream-source.js';
+import { UpstreamSource } from '../upstream/upstream-source.js';
 import type {
   UpstreamError,
   UpstreamErrorCode,
@@ -65,12 +62,6 @@ export class AlphaVantageSource
     'search',
   ]);
   private readonly calendar = new UsEquityCalendar();
-  private readonly marketStatus: MarketStatusService;
-
-  constructor(context: UpstreamContext) {
-    super(context);
-    this.marketStatus = new MarketStatusService(context.clock);
-  }
 
   async getQuote(instrument: Instrument): Promise<Quote> {
     const symbol = this.mapped(instrument, 'prices');
@@ -270,11 +261,7 @@ export class AlphaVantageSource
   }
 
   private forexSession(): Session {
-    const forex = this.marketStatus
-      .status()
-      .markets.find((market) => market.exchange === 'Forex');
-
-    return forex?.session ?? 'closed';
+    return forexWeek(this.now()).isOpen ? 'regular' : 'closed';
   }
 
   private error(

@@ -11,7 +11,7 @@ import {
   type LooseNumber,
   type SnapshotTicker,
 } from './polygon-schemas.js';
-import { sessionAt } from './quote-session.js';
+import { sessionAt } from '../../market/market-session.js';
 
 /** Inputs every quote builder needs besides the payload. */
 export interface QuoteInput {
