@@ -204,6 +204,26 @@ describeWithTestData('quotas, circuit and deadline', () => {
     expect(polygonReport?.info?.quota?.[0]?.remaining).toBe(0);
   });
 
+  it('shares one quota between replicas through Redis', async () => {
+    const env = baseEnv({
+      POLYGON_KEY: `pk-replicas-${Date.now()}`,
+      POLYGON_QUOTA_PER_MINUTE: '1',
+      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    });
+    const first = await startTestApp({ env });
+    const second = await startTestApp({ env });
+    polygon.setRoutes([polygonDown()]);
+    alpha.setRoutes([alphaQuote()]);
+    await first.json('/api/quotes/MSFT');
+    const callsAfterFirst = polygon.calls.length;
+    const other = await second.json('/api/quotes/MSFT');
+    await first.close();
+    await second.close();
+    expect(callsAfterFirst).toBeGreaterThan(0);
+    expect(other.body.source).toBe('alpha_vantage');
+    expect(polygon.calls.length).toBe(callsAfterFirst);
+  });
+
   it('stops calling a source with an open circuit', async () => {
     const api = await startTestApp({
       env: baseEnv({

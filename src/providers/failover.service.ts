@@ -52,6 +52,7 @@ export class FailoverService {
       }
     }
 
+    // TODO: serve the last cached value marked stale when every source fails.
     throw combineFailures(symbol, attempts);
   }
 
