@@ -1,13 +1,12 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import {
+  type FakeResponse,
   derivedFixture,
   fixture,
   route,
-  startFakeUpstream,
-  type FakeResponse,
-  type FakeUpstream,
+  useFakeUpstream,
 } from './support/fake-upstream.js';
 import { describeWithTestData } from './support/test-data.js';
 
@@ -43,26 +42,13 @@ interface ProblemBody {
   attempts?: { source: string; code: string; detail: string }[];
 }
 
-let fake: FakeUpstream;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-afterEach(() => {
-  fake.calls.length = 0;
-  fake.setRoutes([]);
-});
+const upstream = useFakeUpstream();
 
 /** Settings that point Alpha Vantage at the fake, with no quota in the way. */
 function alphaVantageEnv(lists: Record<string, string>) {
   return {
     ALPHA_VANTAGE_KEY: KEY,
-    ALPHA_VANTAGE_BASE_URL: fake.baseUrl,
+    ALPHA_VANTAGE_BASE_URL: upstream().baseUrl,
     ALPHA_VANTAGE_QUOTA_PER_SECOND: '0',
     ALPHA_VANTAGE_QUOTA_PER_DAY: '0',
     UPSTREAM_RETRIES: '0',
@@ -76,11 +62,11 @@ const recorded = (file: string): FakeResponse => ({
 
 /** Serves `response` to every call to `/query` whose `function` is `name`. */
 function serve(name: string, response: FakeResponse) {
-  fake.setRoutes([route('/query', { function: name }, response)]);
+  upstream().setRoutes([route('/query', { function: name }, response)]);
 }
 
 const callsOf = (name: string) =>
-  fake.calls.filter((call) => call.query.function === name);
+  upstream().calls.filter((call) => call.query.function === name);
 
 /** Output the app writes while a spec captures it. */
 const logLines: string[] = [];
@@ -191,7 +177,7 @@ describeWithTestData('Alpha Vantage behind the REST API', () => {
     );
     expect(status).toBe(404);
     expect(body.code).toBe('SYMBOL_NOT_FOUND');
-    expect(fake.calls).toHaveLength(0);
+    expect(upstream().calls).toHaveLength(0);
   });
 
   it('answers an empty quote with 404', async () => {

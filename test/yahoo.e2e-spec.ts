@@ -1,11 +1,10 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import {
-  route,
-  startFakeUpstream,
   type FakeRoute,
-  type FakeUpstream,
+  route,
+  useFakeUpstream,
 } from './support/fake-upstream.js';
 import { describeWithTestData } from './support/test-data.js';
 import {
@@ -42,27 +41,14 @@ interface ProblemJson {
   detail: string;
 }
 
-let fake: FakeUpstream;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-afterEach(() => {
-  fake.calls.length = 0;
-  fake.setRoutes([]);
-});
+const upstream = useFakeUpstream();
 
 /** Settings that enable Yahoo against the fake, with simulated as fallback. */
 function yahooEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     YAHOO_ENABLED: 'true',
-    YAHOO_BASE_URL: fake.baseUrl,
-    YAHOO_COOKIE_URL: fake.baseUrl + YAHOO_COOKIE_PATH,
+    YAHOO_BASE_URL: upstream().baseUrl,
+    YAHOO_COOKIE_URL: upstream().baseUrl + YAHOO_COOKIE_PATH,
     YAHOO_QUOTA_PER_SECOND: '0',
     QUOTE_PROVIDERS: 'yahoo,simulated',
     HISTORY_PROVIDERS: 'yahoo,simulated',
@@ -77,11 +63,11 @@ function yahooEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 function serve(...routes: FakeRoute[]): void {
-  fake.setRoutes([...yahooHandshakeRoutes(), ...routes]);
+  upstream().setRoutes([...yahooHandshakeRoutes(), ...routes]);
 }
 
 function callsTo(path: string) {
-  return fake.calls.filter((call) => call.path === path);
+  return upstream().calls.filter((call) => call.path === path);
 }
 
 describeWithTestData('Yahoo over REST', () => {

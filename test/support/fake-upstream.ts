@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { TEST_DATA_DIR } from './test-data.js';
 
 /** A request the fake upstream received. */
@@ -129,5 +130,32 @@ export function route(
     if (!pathMatches || !queryMatches) return undefined;
 
     return typeof response === 'function' ? response() : response;
+  };
+}
+
+/**
+ * Starts one fake upstream for the calling spec file, clears its routes and
+ * recorded calls after each test, and stops it at the end. Returns a getter,
+ * since the server exists only once the hooks have run.
+ */
+export function useFakeUpstream(): () => FakeUpstream {
+  let fake: FakeUpstream | undefined;
+  beforeAll(async () => {
+    fake = await startFakeUpstream();
+  });
+  afterEach(() => {
+    fake?.setRoutes([]);
+    if (fake) fake.calls.length = 0;
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+
+  return () => {
+    if (!fake)
+      throw new Error(
+        'the fake upstream starts in beforeAll; use it inside a test',
+      );
+    return fake;
   };
 }

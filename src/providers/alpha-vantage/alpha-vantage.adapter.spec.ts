@@ -1,13 +1,12 @@
 import type { Logger } from '@nestjs/common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeLogger } from '../../../test/support/fake-logger.js';
 import {
+  type FakeResponse,
   derivedFixture,
   fixture,
   route,
-  startFakeUpstream,
-  type FakeResponse,
-  type FakeUpstream,
+  useFakeUpstream,
 } from '../../../test/support/fake-upstream.js';
 import { describeWithTestData } from '../../../test/support/test-data.js';
 import { testUpstreamContext } from '../../../test/support/upstream-context.js';
@@ -21,26 +20,13 @@ import { AlphaVantageSource } from './alpha-vantage.adapter.js';
 const KEY = 'av-test-key-8c2f41';
 const day = (date: string) => Date.parse(`${date}T00:00:00Z`);
 
-let fake: FakeUpstream;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-afterEach(() => {
-  fake.calls.length = 0;
-  fake.setRoutes([]);
-});
+const upstream = useFakeUpstream();
 
 function alphaVantage(now: number, options: { timeoutMs?: number } = {}) {
   const logger = fakeLogger();
   const context = testUpstreamContext({
     id: 'alpha_vantage',
-    baseUrl: fake.baseUrl,
+    baseUrl: upstream().baseUrl,
     key: KEY,
     now,
     ...options,
@@ -52,7 +38,7 @@ function alphaVantage(now: number, options: { timeoutMs?: number } = {}) {
 
 /** Serves `response` to every call to `/query` whose `function` is `name`. */
 function serve(name: string, response: FakeResponse | (() => FakeResponse)) {
-  fake.setRoutes([route('/query', { function: name }, response)]);
+  upstream().setRoutes([route('/query', { function: name }, response)]);
 }
 
 const recorded = (file: string): FakeResponse => ({
@@ -153,8 +139,8 @@ describeWithTestData('AlphaVantageSource quotes', () => {
   it('sends the key as a query parameter', async () => {
     serve('GLOBAL_QUOTE', recorded('global_quote_MSFT.json'));
     await alphaVantage(QUOTE_NOW).source.getQuote(parseSymbol('MSFT'));
-    expect(fake.calls[0]?.path).toBe('/query');
-    expect(fake.calls[0]?.query).toEqual({
+    expect(upstream().calls[0]?.path).toBe('/query');
+    expect(upstream().calls[0]?.query).toEqual({
       function: 'GLOBAL_QUOTE',
       symbol: 'MSFT',
       apikey: KEY,
@@ -164,7 +150,7 @@ describeWithTestData('AlphaVantageSource quotes', () => {
   it('hyphenates a share class', async () => {
     serve('GLOBAL_QUOTE', recorded('global_quote_MSFT.json'));
     await alphaVantage(QUOTE_NOW).source.getQuote(parseSymbol('BRK.B'));
-    expect(fake.calls[0]?.query.symbol).toBe('BRK-B');
+    expect(upstream().calls[0]?.query.symbol).toBe('BRK-B');
   });
 
   it('reports the session while the day trades', async () => {
@@ -185,7 +171,7 @@ describeWithTestData('AlphaVantageSource quotes', () => {
     const quote = await alphaVantage(QUOTE_NOW).source.getQuote(
       parseSymbol('BTC-CNY'),
     );
-    expect(fake.calls[0]?.query).toMatchObject({
+    expect(upstream().calls[0]?.query).toMatchObject({
       from_currency: 'BTC',
       to_currency: 'CNY',
     });
@@ -237,7 +223,7 @@ describe('AlphaVantageSource derived quotes', () => {
       alphaVantage(QUOTE_NOW).source.getQuote(parseSymbol('^GSPC')),
     );
     expect(error.code).toBe('SYMBOL_NOT_FOUND');
-    expect(fake.calls).toHaveLength(0);
+    expect(upstream().calls).toHaveLength(0);
   });
 
   it('rejects a price that is no number', async () => {
@@ -334,7 +320,7 @@ describeWithTestData('AlphaVantageSource daily history', () => {
     await alphaVantage(DAILY_NOW).source.getHistory(
       historyQuery('IBM', '1d', { start: day('2023-11-01') }),
     );
-    expect(fake.calls[0]?.query.outputsize).toBe('compact');
+    expect(upstream().calls[0]?.query.outputsize).toBe('compact');
   });
 
   it('asks for full output for long ranges', async () => {
@@ -342,7 +328,7 @@ describeWithTestData('AlphaVantageSource daily history', () => {
     await alphaVantage(DAILY_NOW).source.getHistory(
       historyQuery('IBM', '1d', { start: day('2020-01-02') }),
     );
-    expect(fake.calls[0]?.query.outputsize).toBe('full');
+    expect(upstream().calls[0]?.query.outputsize).toBe('full');
   });
 
   it('answers alike in any host zone', async () => {
@@ -411,7 +397,7 @@ describeWithTestData('AlphaVantageSource weekly and intraday history', () => {
     const result = await alphaVantage(MINUTE_NOW).source.getHistory(
       historyQuery('MSFT', '1m', { end: MINUTE_NOW, adjusted: false }),
     );
-    expect(fake.calls[0]?.query).toMatchObject({
+    expect(upstream().calls[0]?.query).toMatchObject({
       symbol: 'MSFT',
       interval: '1min',
       adjusted: 'false',
@@ -463,7 +449,7 @@ describe('AlphaVantageSource derived history', () => {
     const result = await alphaVantage(now).source.getHistory(
       historyQuery('BTC-USD', '1d', { end: day('2017-12-20') }),
     );
-    expect(fake.calls[0]?.query).toMatchObject({
+    expect(upstream().calls[0]?.query).toMatchObject({
       symbol: 'BTC',
       market: 'USD',
     });
@@ -496,7 +482,7 @@ describe('AlphaVantageSource derived history', () => {
     const result = await alphaVantage(now).source.getHistory(
       historyQuery('EUR-USD', '1d', { end: day('2024-03-15') }),
     );
-    expect(fake.calls[0]?.query).toMatchObject({
+    expect(upstream().calls[0]?.query).toMatchObject({
       from_symbol: 'EUR',
       to_symbol: 'USD',
     });
@@ -520,7 +506,7 @@ describe('AlphaVantageSource derived history', () => {
       ),
     );
     expect(error.code).toBe('DATA_NOT_AVAILABLE');
-    expect(fake.calls).toHaveLength(0);
+    expect(upstream().calls).toHaveLength(0);
   });
 
   it('logs rows without valid prices', async () => {
@@ -578,7 +564,7 @@ describeWithTestData('AlphaVantageSource profiles and search', () => {
   it('keeps the dot for overviews', async () => {
     serve('OVERVIEW', recorded('overview_IBM.json'));
     await alphaVantage(DAILY_NOW).source.getProfile(parseSymbol('BRK.B'));
-    expect(fake.calls[0]?.query.symbol).toBe('BRK.B');
+    expect(upstream().calls[0]?.query.symbol).toBe('BRK.B');
   });
 
   it('names a pair from its rate', async () => {
@@ -605,7 +591,7 @@ describeWithTestData('AlphaVantageSource profiles and search', () => {
   it('maps recorded matches', async () => {
     serve('SYMBOL_SEARCH', recorded('symbol_search_BA.json'));
     const matches = await alphaVantage(DAILY_NOW).source.search('BA', 20);
-    expect(fake.calls[0]?.query.keywords).toBe('BA');
+    expect(upstream().calls[0]?.query.keywords).toBe('BA');
     expect(matches).toHaveLength(10);
     expect(matches[0]).toEqual({
       symbol: 'BA',
@@ -736,7 +722,7 @@ describeWithTestData('AlphaVantageSource transport failures', () => {
     );
     expect(error.code).toBe('UPSTREAM_RATE_LIMITED');
     expect(error.retryAfterMs).toBe(30_000);
-    expect(fake.calls).toHaveLength(1);
+    expect(upstream().calls).toHaveLength(1);
   });
 
   it('retries a 429 that fits the deadline', async () => {
@@ -748,7 +734,7 @@ describeWithTestData('AlphaVantageSource transport failures', () => {
     );
     const result = await msftQuote(alphaVantage(QUOTE_NOW).source);
     expect(result.price).toBe(112.13);
-    expect(fake.calls).toHaveLength(2);
+    expect(upstream().calls).toHaveLength(2);
   });
 
   it('reads a 5xx as unavailable', async () => {

@@ -1,11 +1,10 @@
 import type { Logger } from '@nestjs/common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeLogger } from '../../../test/support/fake-logger.js';
 import {
   derivedFixture,
   fixture,
-  startFakeUpstream,
-  type FakeUpstream,
+  useFakeUpstream,
 } from '../../../test/support/fake-upstream.js';
 import { describeWithTestData } from '../../../test/support/test-data.js';
 import { testUpstreamContext } from '../../../test/support/upstream-context.js';
@@ -23,26 +22,13 @@ const day = (date: string) => Date.parse(`${date}T00:00:00Z`);
 const newYorkDay = (date: string) => Date.parse(`${date}T05:00:00Z`);
 const RANGE_2005 = '/v2/aggs/ticker/AAPL/range/1/day/2005-04-01/2005-04-04';
 
-let fake: FakeUpstream;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-afterEach(() => {
-  fake.calls.length = 0;
-  fake.setRoutes([]);
-});
+const upstream = useFakeUpstream();
 
 function polygon() {
   const logger = fakeLogger();
   const context = testUpstreamContext({
     id: 'polygon',
-    baseUrl: fake.baseUrl,
+    baseUrl: upstream().baseUrl,
     key: KEY,
     now: NOW,
   });
@@ -109,7 +95,7 @@ describeWithTestData('PolygonSource daily history', () => {
   const april2005 = query('AAPL', '1d', day('2005-04-01'), day('2005-04-04'));
 
   it('reads the recorded range', async () => {
-    fake.setRoutes([recordedRange]);
+    upstream().setRoutes([recordedRange]);
     const result = await polygon().source.getHistory(april2005);
     expect(result.bars).toEqual([
       {
@@ -138,32 +124,32 @@ describeWithTestData('PolygonSource daily history', () => {
   });
 
   it('sends the aggregates request', async () => {
-    fake.setRoutes([recordedRange]);
+    upstream().setRoutes([recordedRange]);
     await polygon().source.getHistory(april2005);
-    expect(fake.calls[0]?.path).toBe(RANGE_2005);
-    expect(fake.calls[0]?.query).toEqual({
+    expect(upstream().calls[0]?.path).toBe(RANGE_2005);
+    expect(upstream().calls[0]?.query).toEqual({
       adjusted: 'true',
       sort: 'asc',
       limit: '50000',
     });
-    expect(fake.calls[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(upstream().calls[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
   });
 
   it('labels unadjusted bars raw', async () => {
     const body = JSON.parse(recordedRange().body) as Record<string, unknown>;
-    fake.setRoutes([
+    upstream().setRoutes([
       () => ({ body: JSON.stringify({ ...body, adjusted: false }) }),
     ]);
     const result = await polygon().source.getHistory({
       ...april2005,
       adjusted: false,
     });
-    expect(fake.calls[0]?.query.adjusted).toBe('false');
+    expect(upstream().calls[0]?.query.adjusted).toBe('false');
     expect(result.adjustment).toBe('raw');
   });
 
   it('gives one body in every zone', async () => {
-    fake.setRoutes([recordedRange]);
+    upstream().setRoutes([recordedRange]);
     const original = process.env.TZ;
     const bodies: string[] = [];
     try {
@@ -182,7 +168,7 @@ describeWithTestData('PolygonSource daily history', () => {
   });
 
   it('drops and counts bad rows', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       () => ({ body: derivedFixture('polygon/v2_aggs_AAPL_dirty_rows.json') }),
     ]);
     const { source, logger } = polygon();
@@ -198,7 +184,7 @@ describeWithTestData('PolygonSource daily history', () => {
   });
 
   it('reports an empty range', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       () => ({
         body: derivedFixture(
           'polygon/v2_aggs_ticker_AAPL_range_1_day_empty.json',
@@ -213,7 +199,7 @@ describeWithTestData('PolygonSource daily history', () => {
 
 describeWithTestData('PolygonSource history paging', () => {
   it('stops at a repeated cursor', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       (call) => ({
         body: derivedFixture(
           call.query.cursor
@@ -229,11 +215,11 @@ describeWithTestData('PolygonSource history paging', () => {
     );
     expect(error.code).toBe('UPSTREAM_MALFORMED');
     expect(error.detail).toContain('repeats an earlier cursor');
-    expect(fake.calls).toHaveLength(2);
+    expect(upstream().calls).toHaveLength(2);
   });
 
   it('follows next_url to the base URL', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       (call) => ({
         body: derivedFixture(
           call.query.cursor
@@ -247,7 +233,7 @@ describeWithTestData('PolygonSource history paging', () => {
         query('AAPL', '1d', day('2005-04-01'), day('2005-04-04')),
       ),
     );
-    const next = fake.calls[1];
+    const next = upstream().calls[1];
     expect(next?.path).toBe(
       '/v2/aggs/ticker/AAPL/range/1/day/1112331600000/1112587200000',
     );
@@ -259,7 +245,7 @@ describeWithTestData('PolygonSource history paging', () => {
 
   it('caps an endless chain', async () => {
     let page = 0;
-    fake.setRoutes([
+    upstream().setRoutes([
       () => {
         page += 1;
         return {
@@ -275,11 +261,11 @@ describeWithTestData('PolygonSource history paging', () => {
       ),
     );
     expect(error.code).toBe('UPSTREAM_MALFORMED');
-    expect(fake.calls).toHaveLength(MAX_AGGREGATE_PAGES);
+    expect(upstream().calls).toHaveLength(MAX_AGGREGATE_PAGES);
   });
 
   it('drops apiKey from next_url', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       (call) => ({
         body: call.query.cursor
           ? aggregates([bar(newYorkDay('2022-01-04'))])
@@ -292,11 +278,11 @@ describeWithTestData('PolygonSource history paging', () => {
       query('AAPL', '1d', day('2022-01-03'), day('2022-01-04')),
     );
     expect(result.bars).toHaveLength(2);
-    expect(fake.calls[1]?.query).toEqual({ cursor: 'abc' });
+    expect(upstream().calls[1]?.query).toEqual({ cursor: 'abc' });
   });
 
   it('stops once forward bars suffice', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       () => ({
         body: aggregates(
           [bar(newYorkDay('2022-01-03')), bar(newYorkDay('2022-01-04'))],
@@ -311,7 +297,7 @@ describeWithTestData('PolygonSource history paging', () => {
       query('AAPL', '1d', day('2022-01-03'), day('2022-01-31'), { limit: 2 }),
     );
     expect(result.bars).toHaveLength(2);
-    expect(fake.calls).toHaveLength(1);
+    expect(upstream().calls).toHaveLength(1);
   });
 });
 
@@ -319,7 +305,7 @@ describe('PolygonSource history intervals', () => {
   it('asks minute multiples in ms', async () => {
     const start = Date.parse('2022-10-19T14:30:00Z');
     const end = Date.parse('2022-10-19T16:10:00Z');
-    fake.setRoutes([
+    upstream().setRoutes([
       () => ({
         body: aggregates([bar(start), bar(start + 300_000), bar(NOW)]),
       }),
@@ -327,7 +313,7 @@ describe('PolygonSource history intervals', () => {
     const result = await polygon().source.getHistory(
       query('AAPL', '5m', start, end),
     );
-    expect(fake.calls[0]?.path).toBe(
+    expect(upstream().calls[0]?.path).toBe(
       `/v2/aggs/ticker/AAPL/range/5/minute/${start}/${end}`,
     );
     expect(result.bars.map((row) => row.time)).toEqual([
@@ -340,15 +326,15 @@ describe('PolygonSource history intervals', () => {
 
   it('asks hours for 1h', async () => {
     const start = Date.parse('2022-10-18T13:00:00Z');
-    fake.setRoutes([() => ({ body: aggregates([bar(start)]) })]);
+    upstream().setRoutes([() => ({ body: aggregates([bar(start)]) })]);
     await polygon().source.getHistory(query('AAPL', '1h', start, NOW));
-    expect(fake.calls[0]?.path).toBe(
+    expect(upstream().calls[0]?.path).toBe(
       `/v2/aggs/ticker/AAPL/range/1/hour/${start}/${NOW}`,
     );
   });
 
   it('dates crypto days in UTC', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       () => ({
         body: aggregates([bar(day('2022-10-17')), bar(day('2022-10-18'))]),
       }),
@@ -356,7 +342,7 @@ describe('PolygonSource history intervals', () => {
     const result = await polygon().source.getHistory(
       query('BTC-USD', '1d', day('2022-10-17'), day('2022-10-18')),
     );
-    expect(fake.calls[0]?.path).toBe(
+    expect(upstream().calls[0]?.path).toBe(
       '/v2/aggs/ticker/X:BTCUSD/range/1/day/2022-10-17/2022-10-18',
     );
     expect(result.bars.map((row) => row.date)).toEqual([
@@ -369,11 +355,11 @@ describe('PolygonSource history intervals', () => {
   it('dates weeks by Monday', async () => {
     // Polygon starts this week on Sunday 2022-10-09, midnight in New York.
     const sunday = Date.parse('2022-10-09T04:00:00Z');
-    fake.setRoutes([() => ({ body: aggregates([bar(sunday)]) })]);
+    upstream().setRoutes([() => ({ body: aggregates([bar(sunday)]) })]);
     const result = await polygon().source.getHistory(
       query('AAPL', '1wk', day('2022-10-10'), day('2022-10-17')),
     );
-    expect(fake.calls[0]?.path).toBe(
+    expect(upstream().calls[0]?.path).toBe(
       '/v2/aggs/ticker/AAPL/range/1/week/2022-10-09/2022-10-17',
     );
     expect(result.bars[0]?.date).toBe('2022-10-10');
@@ -382,17 +368,17 @@ describe('PolygonSource history intervals', () => {
 
   it('dates months by their first', async () => {
     const october = Date.parse('2022-10-01T04:00:00Z');
-    fake.setRoutes([() => ({ body: aggregates([bar(october)]) })]);
+    upstream().setRoutes([() => ({ body: aggregates([bar(october)]) })]);
     const result = await polygon().source.getHistory(
       query('AAPL', '1mo', day('2022-10-01'), day('2022-10-19')),
     );
-    expect(fake.calls[0]?.path).toContain('/range/1/month/2022-10-01/');
+    expect(upstream().calls[0]?.path).toContain('/range/1/month/2022-10-01/');
     expect(result.bars[0]?.date).toBe('2022-10-01');
     expect(result.bars[0]?.complete).toBe(false);
   });
 
   it('keeps the latest bars without start', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       () => ({
         body: aggregates([
           bar(Date.parse('2022-10-14T04:00:00Z')),
@@ -408,7 +394,7 @@ describe('PolygonSource history intervals', () => {
       '2022-10-17',
       '2022-10-18',
     ]);
-    const from = fake.calls[0]?.path.split('/').at(-2) ?? '';
+    const from = upstream().calls[0]?.path.split('/').at(-2) ?? '';
     expect(from < '2022-10-14').toBe(true);
   });
 
@@ -419,6 +405,6 @@ describe('PolygonSource history intervals', () => {
       ),
     );
     expect(error.code).toBe('SYMBOL_NOT_FOUND');
-    expect(fake.calls).toHaveLength(0);
+    expect(upstream().calls).toHaveLength(0);
   });
 });

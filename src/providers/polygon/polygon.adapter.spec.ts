@@ -1,21 +1,12 @@
 import type { Logger } from '@nestjs/common';
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  describe,
-  expect,
-  it,
-  vi,
-} from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeLogger } from '../../../test/support/fake-logger.js';
 import {
+  type FakeResponse,
   derivedFixture,
   fixture,
   route,
-  startFakeUpstream,
-  type FakeResponse,
-  type FakeUpstream,
+  useFakeUpstream,
 } from '../../../test/support/fake-upstream.js';
 import { describeWithTestData } from '../../../test/support/test-data.js';
 import { testUpstreamContext } from '../../../test/support/upstream-context.js';
@@ -29,26 +20,13 @@ const KEY = 'pk-test-5d1e9f';
 const NOW = Date.parse('2022-10-19T16:05:00Z');
 const STOCKS = '/v2/snapshot/locale/us/markets/stocks/tickers';
 
-let fake: FakeUpstream;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-afterEach(() => {
-  fake.calls.length = 0;
-  fake.setRoutes([]);
-});
+const upstream = useFakeUpstream();
 
 function polygon(options: { timeoutMs?: number } = {}) {
   const logger = fakeLogger();
   const context = testUpstreamContext({
     id: 'polygon',
-    baseUrl: fake.baseUrl,
+    baseUrl: upstream().baseUrl,
     key: KEY,
     now: NOW,
     ...options,
@@ -81,7 +59,7 @@ async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
 
 describeWithTestData('PolygonSource stock quotes', () => {
   it('reads the recorded snapshot', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(
         `${STOCKS}/AAPL`,
         {},
@@ -113,7 +91,7 @@ describeWithTestData('PolygonSource stock quotes', () => {
   });
 
   it('gives one quote in every zone', async () => {
-    fake.setRoutes([() => snapshot()]);
+    upstream().setRoutes([() => snapshot()]);
     const original = process.env.TZ;
     const quotes: string[] = [];
     try {
@@ -131,7 +109,7 @@ describeWithTestData('PolygonSource stock quotes', () => {
   });
 
   it('sends the key as bearer', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(
         `${STOCKS}/AAPL`,
         {},
@@ -139,12 +117,12 @@ describeWithTestData('PolygonSource stock quotes', () => {
       ),
     ]);
     await polygon().source.getQuote(parseSymbol('AAPL'));
-    expect(fake.calls[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
-    expect(fake.calls[0]?.query).toEqual({});
+    expect(upstream().calls[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(upstream().calls[0]?.query).toEqual({});
   });
 
   it('sends BRK.B unchanged', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(
         `${STOCKS}/BRK.B`,
         {},
@@ -153,11 +131,11 @@ describeWithTestData('PolygonSource stock quotes', () => {
     ]);
     const quote = await polygon().source.getQuote(parseSymbol('BRK-B'));
     expect(quote.symbol).toBe('BRK.B');
-    expect(fake.calls[0]?.path).toBe(`${STOCKS}/BRK.B`);
+    expect(upstream().calls[0]?.path).toBe(`${STOCKS}/BRK.B`);
   });
 
   it('falls back to the previous close', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(
         `${STOCKS}/AAPL`,
         {},
@@ -175,7 +153,7 @@ describeWithTestData('PolygonSource stock quotes', () => {
       ),
     ]);
     const quote = await polygon().source.getQuote(parseSymbol('AAPL'));
-    expect(fake.calls.map((call) => call.path)).toEqual([
+    expect(upstream().calls.map((call) => call.path)).toEqual([
       `${STOCKS}/AAPL`,
       '/v2/aggs/ticker/AAPL/prev',
     ]);
@@ -199,16 +177,16 @@ describeWithTestData('PolygonSource stock quotes', () => {
         'polygon/transcribed/error_403_not_authorized_last_trade.json',
       ),
     };
-    fake.setRoutes([() => forbidden]);
+    upstream().setRoutes([() => forbidden]);
     const error = await failure(polygon().source.getQuote(parseSymbol('AAPL')));
     expect(error.code).toBe('PLAN_NOT_PERMITTED');
-    expect(fake.calls).toHaveLength(2);
+    expect(upstream().calls).toHaveLength(2);
   });
 });
 
 describeWithTestData('PolygonSource index quotes', () => {
   it('drops the inconsistent range', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(
         '/v3/snapshot/indices',
         { 'ticker.any_of': 'I:SPX' },
@@ -234,7 +212,7 @@ describeWithTestData('PolygonSource index quotes', () => {
   });
 
   it('treats NOT_ENTITLED as plan', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(
         '/v3/snapshot/indices',
         { 'ticker.any_of': 'I:DJI' },
@@ -253,7 +231,7 @@ describeWithTestData('PolygonSource index quotes', () => {
     ]);
     const error = await failure(polygon().source.getQuote(parseSymbol('^DJI')));
     expect(error.code).toBe('PLAN_NOT_PERMITTED');
-    expect(fake.calls.map((call) => call.path)).toEqual([
+    expect(upstream().calls.map((call) => call.path)).toEqual([
       '/v3/snapshot/indices',
       '/v2/aggs/ticker/I:DJI/prev',
     ]);
@@ -264,13 +242,13 @@ describeWithTestData('PolygonSource index quotes', () => {
       polygon().source.getQuote(parseSymbol('^FTSE')),
     );
     expect(error.code).toBe('SYMBOL_NOT_FOUND');
-    expect(fake.calls).toHaveLength(0);
+    expect(upstream().calls).toHaveLength(0);
   });
 });
 
 describe('PolygonSource pair quotes', () => {
   it('reads a crypto snapshot', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(
         '/v2/snapshot/locale/global/markets/crypto/tickers/X:BTCUSD',
         {},
@@ -293,7 +271,7 @@ describe('PolygonSource pair quotes', () => {
   });
 
   it('reads a forex snapshot', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(
         '/v2/snapshot/locale/global/markets/forex/tickers/C:EURUSD',
         {},
@@ -315,20 +293,24 @@ describe('PolygonSource pair quotes', () => {
 
 describeWithTestData('PolygonSource error payloads', () => {
   it('maps 401 to unauthorized', async () => {
-    fake.setRoutes([() => derived('error_401_unknown_api_key.json', 401)]);
+    upstream().setRoutes([
+      () => derived('error_401_unknown_api_key.json', 401),
+    ]);
     const error = await failure(polygon().source.getQuote(parseSymbol('AAPL')));
     expect(error.code).toBe('UPSTREAM_UNAUTHORIZED');
     expect(error.detail).toContain('Unknown API Key');
   });
 
   it('maps 404 to not found', async () => {
-    fake.setRoutes([() => derived('error_404_ticker_not_found.json', 404)]);
+    upstream().setRoutes([
+      () => derived('error_404_ticker_not_found.json', 404),
+    ]);
     const error = await failure(polygon().source.getQuote(parseSymbol('ZZZZ')));
     expect(error.code).toBe('SYMBOL_NOT_FOUND');
   });
 
   it('logs a rejected parameter', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       () => ({
         status: 400,
         body: fixture('polygon/transcribed/error_400_bad_query_param.json'),
@@ -342,7 +324,7 @@ describeWithTestData('PolygonSource error payloads', () => {
   });
 
   it('reads an error inside 200', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       () => ({
         body: fixture(
           'polygon/transcribed/error_403_not_authorized_last_trade.json',
@@ -357,7 +339,7 @@ describeWithTestData('PolygonSource error payloads', () => {
 describeWithTestData('PolygonSource transport failures', () => {
   it('retries a 429 after Retry-After', async () => {
     let calls = 0;
-    fake.setRoutes([
+    upstream().setRoutes([
       () => {
         calls += 1;
         return calls === 1
@@ -367,11 +349,11 @@ describeWithTestData('PolygonSource transport failures', () => {
     ]);
     const quote = await polygon().source.getQuote(parseSymbol('AAPL'));
     expect(quote.price).toBe(159.99);
-    expect(fake.calls).toHaveLength(2);
+    expect(upstream().calls).toHaveLength(2);
   });
 
   it('fails over on a long Retry-After', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       () => ({ status: 429, headers: { 'retry-after': '30' }, body: '{}' }),
     ]);
     const { source } = polygon({ timeoutMs: 200 });
@@ -383,13 +365,13 @@ describeWithTestData('PolygonSource transport failures', () => {
   });
 
   it('maps 5xx to unavailable', async () => {
-    fake.setRoutes([() => ({ status: 502, body: 'bad gateway' })]);
+    upstream().setRoutes([() => ({ status: 502, body: 'bad gateway' })]);
     const error = await failure(polygon().source.getQuote(parseSymbol('AAPL')));
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
   });
 
   it('times out a slow response', async () => {
-    fake.setRoutes([() => ({ ...snapshot(), delayMs: 600 })]);
+    upstream().setRoutes([() => ({ ...snapshot(), delayMs: 600 })]);
     const started = Date.now();
     const { source } = polygon({ timeoutMs: 100 });
     const error = await failure(source.getQuote(parseSymbol('AAPL')));
@@ -398,7 +380,7 @@ describeWithTestData('PolygonSource transport failures', () => {
   });
 
   it('rejects an HTML page', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       () => ({
         headers: { 'content-type': 'text/html' },
         body: '<!DOCTYPE html><html><body><h1>Service maintenance</h1></body></html>',
@@ -411,13 +393,15 @@ describeWithTestData('PolygonSource transport failures', () => {
 
   it('rejects truncated JSON', async () => {
     const body = snapshot().body ?? '';
-    fake.setRoutes([() => ({ body: body.slice(0, body.length / 2) })]);
+    upstream().setRoutes([() => ({ body: body.slice(0, body.length / 2) })]);
     const error = await failure(polygon().source.getQuote(parseSymbol('AAPL')));
     expect(error.code).toBe('UPSTREAM_MALFORMED');
   });
 
   it('rejects a body off schema', async () => {
-    fake.setRoutes([() => ({ body: '{"status":"OK","ticker":{"day":{}}}' })]);
+    upstream().setRoutes([
+      () => ({ body: '{"status":"OK","ticker":{"day":{}}}' }),
+    ]);
     const error = await failure(polygon().source.getQuote(parseSymbol('AAPL')));
     expect(error.code).toBe('UPSTREAM_MALFORMED');
     expect(error.detail).toContain('ticker.ticker');
@@ -431,7 +415,7 @@ describe('PolygonSource secrets', () => {
       request_id: 'x',
       error: `Unknown parameter apiKey=${KEY}`,
     });
-    fake.setRoutes([() => ({ status: 400, body: echo })]);
+    upstream().setRoutes([() => ({ status: 400, body: echo })]);
 
     const stdout = vi
       .spyOn(process.stdout, 'write')
@@ -463,7 +447,7 @@ describe('PolygonSource secrets', () => {
 
 describeWithTestData('PolygonSource profile and search', () => {
   it('reads the recorded details', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(
         '/v3/reference/tickers/AAPL',
         {},
@@ -487,7 +471,9 @@ describeWithTestData('PolygonSource profile and search', () => {
   });
 
   it('maps a missing profile', async () => {
-    fake.setRoutes([() => derived('error_404_ticker_not_found.json', 404)]);
+    upstream().setRoutes([
+      () => derived('error_404_ticker_not_found.json', 404),
+    ]);
     const error = await failure(
       polygon().source.getProfile(parseSymbol('ZZZZ')),
     );
@@ -495,7 +481,7 @@ describeWithTestData('PolygonSource profile and search', () => {
   });
 
   it('searches the ticker reference', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(
         '/v3/reference/tickers',
         { search: 'a' },
@@ -503,7 +489,7 @@ describeWithTestData('PolygonSource profile and search', () => {
       ),
     ]);
     const matches = await polygon().source.search('a', 10);
-    expect(fake.calls[0]?.query).toEqual({
+    expect(upstream().calls[0]?.query).toEqual({
       search: 'a',
       active: 'true',
       limit: '10',
@@ -540,7 +526,7 @@ describeWithTestData('PolygonSource profile and search', () => {
         { ticker: 'O:NCLH221014C00005000', name: 'NCLH $5 Call' },
       ],
     });
-    fake.setRoutes([() => ({ body })]);
+    upstream().setRoutes([() => ({ body })]);
     const matches = await polygon().source.search('btc', 10);
     expect(matches.map((match) => match.symbol)).toEqual(['BTC-USD']);
   });

@@ -1,15 +1,7 @@
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  describe,
-  expect,
-  it,
-  vi,
-} from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   startFakeUpstream,
-  type FakeUpstream,
+  useFakeUpstream,
 } from '../../../test/support/fake-upstream.js';
 import { withDeadline } from '../../common/request-deadline.js';
 import { SourceQuota } from './source-quota.js';
@@ -21,27 +13,14 @@ import { UpstreamError } from './upstream.errors.js';
 
 const SECRET = 'sk-live-7f3a9c';
 
-let fake: FakeUpstream;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-afterEach(() => {
-  fake.calls.length = 0;
-  fake.setRoutes([]);
-});
+const upstream = useFakeUpstream();
 
 function client(
   options: Partial<UpstreamClientOptions> = {},
 ): UpstreamHttpClient {
   return new UpstreamHttpClient({
     source: 'polygon',
-    baseUrl: fake.baseUrl,
+    baseUrl: upstream().baseUrl,
     secrets: [SECRET],
     timeoutMs: 500,
     retries: 2,
@@ -65,7 +44,7 @@ async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
 
 describe('UpstreamHttpClient requests', () => {
   it('sends the path and query', async () => {
-    fake.setRoutes([() => ({ body: 'ok' })]);
+    upstream().setRoutes([() => ({ body: 'ok' })]);
     const body = await client().call(
       {
         path: '/v1/x',
@@ -75,18 +54,18 @@ describe('UpstreamHttpClient requests', () => {
       text,
     );
     expect(body).toBe('ok');
-    expect(fake.calls[0]?.path).toBe('/v1/x');
-    expect(fake.calls[0]?.query).toEqual({ symbol: 'BRK.B' });
+    expect(upstream().calls[0]?.path).toBe('/v1/x');
+    expect(upstream().calls[0]?.query).toEqual({ symbol: 'BRK.B' });
   });
 
   it('hands 4xx responses to the parser', async () => {
-    fake.setRoutes([() => ({ status: 404, body: 'missing' })]);
+    upstream().setRoutes([() => ({ status: 404, body: 'missing' })]);
     const status = await client().call(
       { path: '/x', symbol: 'A' },
       (response) => response.status,
     );
     expect(status).toBe(404);
-    expect(fake.calls).toHaveLength(1);
+    expect(upstream().calls).toHaveLength(1);
   });
 
   it('calls another origin on request', async () => {
@@ -98,7 +77,7 @@ describe('UpstreamHttpClient requests', () => {
       );
       expect(body).toBe('other');
       expect(other.calls[0]?.path).toBe('/consent');
-      expect(fake.calls).toHaveLength(0);
+      expect(upstream().calls).toHaveLength(0);
     } finally {
       await other.close();
     }
@@ -108,36 +87,36 @@ describe('UpstreamHttpClient requests', () => {
 describe('UpstreamHttpClient retries', () => {
   it('retries a 5xx and then succeeds', async () => {
     let count = 0;
-    fake.setRoutes([
+    upstream().setRoutes([
       () => (++count < 3 ? { status: 503 } : { body: 'third time' }),
     ]);
     expect(await client().call({ path: '/x', symbol: 'A' }, text)).toBe(
       'third time',
     );
-    expect(fake.calls).toHaveLength(3);
+    expect(upstream().calls).toHaveLength(3);
   });
 
   it('gives up as unavailable after the retries', async () => {
-    fake.setRoutes([() => ({ status: 502 })]);
+    upstream().setRoutes([() => ({ status: 502 })]);
     const error = await failure(
       client().call({ path: '/x', symbol: 'A' }, text),
     );
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(fake.calls).toHaveLength(3);
+    expect(upstream().calls).toHaveLength(3);
   });
 
   it('does not retry a notice the parser raises', async () => {
-    fake.setRoutes([() => ({ body: '{"Information":"something new"}' })]);
+    upstream().setRoutes([() => ({ body: '{"Information":"something new"}' })]);
     const noisy = client();
     const parse = () => {
       throw noisy.error('UPSTREAM_UNAVAILABLE', 'unrecognized notice', 'A');
     };
     await failure(noisy.call({ path: '/x', symbol: 'A' }, parse));
-    expect(fake.calls).toHaveLength(1);
+    expect(upstream().calls).toHaveLength(1);
   });
 
   it('fails over on a slow answer', async () => {
-    fake.setRoutes([() => ({ delayMs: 1500, body: 'late' })]);
+    upstream().setRoutes([() => ({ delayMs: 1500, body: 'late' })]);
     const error = await failure(
       client({ retries: 0 }).call({ path: '/x', symbol: 'A' }, text),
     );
@@ -146,7 +125,7 @@ describe('UpstreamHttpClient retries', () => {
   });
 
   it('reports the deadline as a timeout', async () => {
-    fake.setRoutes([() => ({ delayMs: 1500, body: 'late' })]);
+    upstream().setRoutes([() => ({ delayMs: 1500, body: 'late' })]);
     const call = withDeadline(200, () =>
       client({ retries: 0 }).call({ path: '/x', symbol: 'A' }, text),
     );
@@ -154,7 +133,7 @@ describe('UpstreamHttpClient retries', () => {
   });
 
   it('reports a dropped connection as unavailable', async () => {
-    fake.setRoutes([() => ({ hangUp: true })]);
+    upstream().setRoutes([() => ({ hangUp: true })]);
     const error = await failure(
       client({ retries: 0 }).call({ path: '/x', symbol: 'A' }, text),
     );
@@ -165,7 +144,7 @@ describe('UpstreamHttpClient retries', () => {
 describe('UpstreamHttpClient rate limits', () => {
   it('waits out a Retry-After that fits the deadline', async () => {
     let count = 0;
-    fake.setRoutes([
+    upstream().setRoutes([
       () =>
         ++count === 1
           ? { status: 429, headers: { 'retry-after': '1' } }
@@ -175,11 +154,13 @@ describe('UpstreamHttpClient rate limits', () => {
       client().call({ path: '/x', symbol: 'A' }, text),
     );
     expect(await call).toBe('after wait');
-    expect(fake.calls).toHaveLength(2);
+    expect(upstream().calls).toHaveLength(2);
   });
 
   it('fails over when Retry-After does not fit', async () => {
-    fake.setRoutes([() => ({ status: 429, headers: { 'retry-after': '60' } })]);
+    upstream().setRoutes([
+      () => ({ status: 429, headers: { 'retry-after': '60' } }),
+    ]);
     const error = await failure(
       withDeadline(3000, () =>
         client().call({ path: '/x', symbol: 'A' }, text),
@@ -187,11 +168,11 @@ describe('UpstreamHttpClient rate limits', () => {
     );
     expect(error.code).toBe('UPSTREAM_RATE_LIMITED');
     expect(error.retryAfterMs).toBe(60_000);
-    expect(fake.calls).toHaveLength(1);
+    expect(upstream().calls).toHaveLength(1);
   });
 
   it('fails over on a 429 without Retry-After', async () => {
-    fake.setRoutes([() => ({ status: 429 })]);
+    upstream().setRoutes([() => ({ status: 429 })]);
     expect(
       (await failure(client().call({ path: '/x', symbol: 'A' }, text))).code,
     ).toBe('UPSTREAM_RATE_LIMITED');
@@ -200,7 +181,7 @@ describe('UpstreamHttpClient rate limits', () => {
 
 describe('UpstreamHttpClient circuit breaker', () => {
   it('opens after repeated failures and skips calls', async () => {
-    fake.setRoutes([() => ({ status: 500 })]);
+    upstream().setRoutes([() => ({ status: 500 })]);
     const breaking = client({ retries: 0 });
     for (let i = 0; i < 3; i += 1)
       await failure(breaking.call({ path: '/x', symbol: 'A' }, text));
@@ -208,16 +189,16 @@ describe('UpstreamHttpClient circuit breaker', () => {
       breaking.call({ path: '/x', symbol: 'A' }, text),
     );
     expect(skipped.detail).toContain('circuit open');
-    expect(fake.calls).toHaveLength(3);
+    expect(upstream().calls).toHaveLength(3);
     expect(breaking.state().circuit).toBe('open');
   });
 
   it('closes again after a good probe', async () => {
-    fake.setRoutes([() => ({ status: 500 })]);
+    upstream().setRoutes([() => ({ status: 500 })]);
     const breaking = client({ retries: 0 });
     for (let i = 0; i < 3; i += 1)
       await failure(breaking.call({ path: '/x', symbol: 'A' }, text));
-    fake.setRoutes([() => ({ body: 'healthy' })]);
+    upstream().setRoutes([() => ({ body: 'healthy' })]);
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await breaking.call({ path: '/x', symbol: 'A' }, text)).toBe(
       'healthy',
@@ -226,7 +207,7 @@ describe('UpstreamHttpClient circuit breaker', () => {
   });
 
   it('counts malformed answers against the circuit', async () => {
-    fake.setRoutes([() => ({ body: '<html>' })]);
+    upstream().setRoutes([() => ({ body: '<html>' })]);
     const breaking = client({ retries: 0 });
     const parse = () => {
       throw breaking.error('UPSTREAM_MALFORMED', 'not JSON', 'A');
@@ -237,7 +218,7 @@ describe('UpstreamHttpClient circuit breaker', () => {
   });
 
   it('does not count not-found answers', async () => {
-    fake.setRoutes([() => ({ status: 404 })]);
+    upstream().setRoutes([() => ({ status: 404 })]);
     const breaking = client({ retries: 0 });
     const parse = () => {
       throw breaking.error('SYMBOL_NOT_FOUND', 'unknown', 'A');
@@ -250,7 +231,7 @@ describe('UpstreamHttpClient circuit breaker', () => {
 
 describe('UpstreamHttpClient quota and secrets', () => {
   it('sends nothing once the quota is used', async () => {
-    fake.setRoutes([() => ({ body: 'ok' })]);
+    upstream().setRoutes([() => ({ body: 'ok' })]);
     const quota = new SourceQuota(
       'polygon',
       SECRET,
@@ -264,11 +245,11 @@ describe('UpstreamHttpClient quota and secrets', () => {
       limited.call({ path: '/x', symbol: 'A' }, text),
     );
     expect(error.code).toBe('QUOTA_EXHAUSTED');
-    expect(fake.calls).toHaveLength(2);
+    expect(upstream().calls).toHaveLength(2);
   });
 
   it('skips the quota on request', async () => {
-    fake.setRoutes([() => ({ body: 'ok' })]);
+    upstream().setRoutes([() => ({ body: 'ok' })]);
     const quota = new SourceQuota(
       'polygon',
       SECRET,
@@ -278,11 +259,11 @@ describe('UpstreamHttpClient quota and secrets', () => {
     const limited = client({ quota });
     await limited.call({ path: '/x', symbol: 'A', skipQuota: true }, text);
     await limited.call({ path: '/x', symbol: 'A' }, text);
-    expect(fake.calls).toHaveLength(2);
+    expect(upstream().calls).toHaveLength(2);
   });
 
   it('scrubs secrets from error details', async () => {
-    fake.setRoutes([() => ({ status: 404 })]);
+    upstream().setRoutes([() => ({ status: 404 })]);
     const leaky = client();
     const parse = () => {
       throw leaky.error(
@@ -298,7 +279,7 @@ describe('UpstreamHttpClient quota and secrets', () => {
   });
 
   it('logs no secret on unexpected failures', async () => {
-    fake.setRoutes([() => ({ body: 'ok' })]);
+    upstream().setRoutes([() => ({ body: 'ok' })]);
     const logged = vi
       .spyOn(console, 'error')
       .mockImplementation(() => undefined);
@@ -328,7 +309,7 @@ describe('UpstreamHttpClient quota and secrets', () => {
   });
 
   it('rejects a body over the limit', async () => {
-    fake.setRoutes([() => ({ body: 'x'.repeat(2048) })]);
+    upstream().setRoutes([() => ({ body: 'x'.repeat(2048) })]);
     const error = await failure(
       client({ maxBodyBytes: 1024 }).call({ path: '/x', symbol: 'A' }, text),
     );

@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
-  route,
-  startFakeUpstream,
   type FakeResponse,
-  type FakeUpstream,
+  route,
+  useFakeUpstream,
 } from '../../../test/support/fake-upstream.js';
 import { describeWithTestData } from '../../../test/support/test-data.js';
 import {
@@ -17,20 +16,7 @@ import { parseSymbol } from '../../market/symbol.js';
 import type { HistoryQuery } from '../market-data-source.js';
 import { UpstreamError } from '../upstream/upstream.errors.js';
 
-let fake: FakeUpstream;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-afterEach(() => {
-  fake.calls.length = 0;
-  fake.setRoutes([]);
-});
+const upstream = useFakeUpstream();
 
 /** After every bar of the recordings, so all of them are complete. */
 const NOW = Date.parse('2025-02-20T12:00:00Z');
@@ -56,9 +42,9 @@ function query(
 }
 
 function serveChart(ticker: string, response: FakeResponse): TestYahooSource {
-  fake.setRoutes([route(`/v8/finance/chart/${ticker}`, {}, response)]);
+  upstream().setRoutes([route(`/v8/finance/chart/${ticker}`, {}, response)]);
 
-  return testYahooSource(fake.baseUrl, { now: NOW });
+  return testYahooSource(upstream().baseUrl, { now: NOW });
 }
 
 async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
@@ -77,7 +63,7 @@ describeWithTestData('YahooSource daily history', () => {
   it('asks a day beyond each bound', async () => {
     const { source } = serveChart('AAPL', yahooRecording(AAPL_SPLIT));
     await source.getHistory(query('AAPL', '2020-08-31', '2020-11-06'));
-    expect(fake.calls[0]?.query).toEqual({
+    expect(upstream().calls[0]?.query).toEqual({
       period1: String(day('2020-08-30') / 1000),
       period2: String(day('2020-11-08') / 1000 - 1),
       interval: '1d',
@@ -174,7 +160,9 @@ describeWithTestData('YahooSource daily history', () => {
       '2020-11-06',
     ]);
     const period2 = day('2020-11-08') / 1000 - 1;
-    expect(fake.calls[0]?.query.period1).toBe(String(period2 - 17 * 86400));
+    expect(upstream().calls[0]?.query.period1).toBe(
+      String(period2 - 17 * 86400),
+    );
   });
 
   it('counts rows beyond the span', async () => {
@@ -389,6 +377,6 @@ describeWithTestData('YahooSource chart failures', () => {
       yahooRecording('chart-AAPL-2020-01-01-to-2020-01-03.json'),
     );
     await source.getHistory(query('^GSPC', '2020-01-02', '2020-01-02'));
-    expect(fake.calls[0]?.path).toBe('/v8/finance/chart/%5EGSPC');
+    expect(upstream().calls[0]?.path).toBe('/v8/finance/chart/%5EGSPC');
   });
 });

@@ -1,9 +1,5 @@
-import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
-import {
-  route,
-  startFakeUpstream,
-  type FakeUpstream,
-} from '../../../test/support/fake-upstream.js';
+import { expect, it, vi } from 'vitest';
+import { route, useFakeUpstream } from '../../../test/support/fake-upstream.js';
 import { describeWithTestData } from '../../../test/support/test-data.js';
 import {
   loggedText,
@@ -19,25 +15,12 @@ import { withDeadline } from '../../common/request-deadline.js';
 import { parseSymbol } from '../../market/symbol.js';
 import { UpstreamError } from '../upstream/upstream.errors.js';
 
-let fake: FakeUpstream;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-afterEach(() => {
-  fake.calls.length = 0;
-  fake.setRoutes([]);
-});
+const upstream = useFakeUpstream();
 
 const QUOTE_PATH = '/v7/finance/quote';
 
 function serveQuote(symbols: string, recording: string): void {
-  fake.setRoutes([
+  upstream().setRoutes([
     ...yahooHandshakeRoutes(),
     route(QUOTE_PATH, { symbols }, yahooRecording(recording)),
   ]);
@@ -56,7 +39,7 @@ async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
 describeWithTestData('YahooSource quotes', () => {
   it('quotes AAPL from the recording', async () => {
     serveQuote('AAPL', 'quote-AAPL.json');
-    const quote = await testYahooSource(fake.baseUrl).source.getQuote(
+    const quote = await testYahooSource(upstream().baseUrl).source.getQuote(
       parseSymbol('AAPL'),
     );
     expect(quote).toMatchObject({
@@ -84,55 +67,59 @@ describeWithTestData('YahooSource quotes', () => {
 
   it('sends the cookie and crumb', async () => {
     serveQuote('AAPL', 'quote-AAPL.json');
-    await testYahooSource(fake.baseUrl).source.getQuote(parseSymbol('AAPL'));
-    const paths = fake.calls.map((call) => call.path);
+    await testYahooSource(upstream().baseUrl).source.getQuote(
+      parseSymbol('AAPL'),
+    );
+    const paths = upstream().calls.map((call) => call.path);
     expect(paths).toEqual([YAHOO_COOKIE_PATH, '/v1/test/getcrumb', QUOTE_PATH]);
-    expect(fake.calls[1]?.headers.cookie).toContain('A3=d=');
-    expect(fake.calls[2]?.query.crumb).toBe(YAHOO_CRUMB);
-    expect(fake.calls[2]?.headers.cookie).toBe(fake.calls[1]?.headers.cookie);
+    expect(upstream().calls[1]?.headers.cookie).toContain('A3=d=');
+    expect(upstream().calls[2]?.query.crumb).toBe(YAHOO_CRUMB);
+    expect(upstream().calls[2]?.headers.cookie).toBe(
+      upstream().calls[1]?.headers.cookie,
+    );
   });
 
   it('reuses the crumb across calls', async () => {
     serveQuote('AAPL', 'quote-AAPL.json');
-    const { source } = testYahooSource(fake.baseUrl);
+    const { source } = testYahooSource(upstream().baseUrl);
     await source.getQuote(parseSymbol('AAPL'));
     await source.getQuote(parseSymbol('AAPL'));
-    const handshakes = fake.calls.filter(
+    const handshakes = upstream().calls.filter(
       (call) => call.path === YAHOO_COOKIE_PATH,
     );
     expect(handshakes).toHaveLength(1);
-    expect(fake.calls).toHaveLength(4);
+    expect(upstream().calls).toHaveLength(4);
   });
 
   it('shares one handshake between concurrent calls', async () => {
     serveQuote('AAPL', 'quote-AAPL.json');
-    const { source } = testYahooSource(fake.baseUrl);
+    const { source } = testYahooSource(upstream().baseUrl);
     await Promise.all([
       source.getQuote(parseSymbol('AAPL')),
       source.getQuote(parseSymbol('AAPL')),
     ]);
-    const crumbs = fake.calls.filter(
+    const crumbs = upstream().calls.filter(
       (call) => call.path === '/v1/test/getcrumb',
     );
     expect(crumbs).toHaveLength(1);
   });
 
   it('maps BRK.B to BRK-B', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       ...yahooHandshakeRoutes(),
       route(QUOTE_PATH, { symbols: 'BRK-B' }, yahooDerived('quote-BRK-B.json')),
     ]);
-    const quote = await testYahooSource(fake.baseUrl).source.getQuote(
+    const quote = await testYahooSource(upstream().baseUrl).source.getQuote(
       parseSymbol('brk.b'),
     );
     expect(quote.symbol).toBe('BRK.B');
     expect(quote.exchange).toBe('XNYS');
-    expect(fake.calls.at(-1)?.query.symbols).toBe('BRK-B');
+    expect(upstream().calls.at(-1)?.query.symbols).toBe('BRK-B');
   });
 
   it('quotes a currency pair', async () => {
     serveQuote('EURUSD=X', 'quote-EURUSD_X.json');
-    const quote = await testYahooSource(fake.baseUrl).source.getQuote(
+    const quote = await testYahooSource(upstream().baseUrl).source.getQuote(
       parseSymbol('EUR-USD'),
     );
     expect(quote.symbol).toBe('EUR-USD');
@@ -144,7 +131,7 @@ describeWithTestData('YahooSource quotes', () => {
 
   it('leaves out a crossed bid and ask', async () => {
     serveQuote('EURUSD=X', 'quote-EURUSD_X.json');
-    const quote = await testYahooSource(fake.baseUrl).source.getQuote(
+    const quote = await testYahooSource(upstream().baseUrl).source.getQuote(
       parseSymbol('EUR-USD'),
     );
     expect(quote.bid).toBeNull();
@@ -153,7 +140,7 @@ describeWithTestData('YahooSource quotes', () => {
 
   it('quotes a crypto pair', async () => {
     serveQuote('BTC-USD', 'quote-BTC-USD.json');
-    const quote = await testYahooSource(fake.baseUrl).source.getQuote(
+    const quote = await testYahooSource(upstream().baseUrl).source.getQuote(
       parseSymbol('BTC-USD'),
     );
     expect(quote.symbol).toBe('BTC-USD');
@@ -165,7 +152,9 @@ describeWithTestData('YahooSource quotes', () => {
   it('reports an empty result as not found', async () => {
     serveQuote('APS.AX', 'quote-APS.AX.json');
     const error = await failure(
-      testYahooSource(fake.baseUrl).source.getQuote(parseSymbol('APS.AX')),
+      testYahooSource(upstream().baseUrl).source.getQuote(
+        parseSymbol('APS.AX'),
+      ),
     );
     expect(error.code).toBe('SYMBOL_NOT_FOUND');
   });
@@ -173,7 +162,7 @@ describeWithTestData('YahooSource quotes', () => {
   it('reports a priceless row as not found', async () => {
     serveQuote('BRKS', 'quote-BRKS.json');
     const error = await failure(
-      testYahooSource(fake.baseUrl).source.getQuote(parseSymbol('BRKS')),
+      testYahooSource(upstream().baseUrl).source.getQuote(parseSymbol('BRKS')),
     );
     expect(error.code).toBe('SYMBOL_NOT_FOUND');
   });
@@ -182,7 +171,7 @@ describeWithTestData('YahooSource quotes', () => {
 describeWithTestData('YahooSource crumb refresh', () => {
   it('refreshes an invalid crumb once', async () => {
     let quoteCalls = 0;
-    fake.setRoutes([
+    upstream().setRoutes([
       ...yahooHandshakeRoutes(),
       route(QUOTE_PATH, {}, () => {
         quoteCalls += 1;
@@ -191,10 +180,10 @@ describeWithTestData('YahooSource crumb refresh', () => {
           : yahooRecording('quote-AAPL.json');
       }),
     ]);
-    const { source, logger } = testYahooSource(fake.baseUrl);
+    const { source, logger } = testYahooSource(upstream().baseUrl);
     const quote = await source.getQuote(parseSymbol('AAPL'));
     expect(quote.price).toBe(244.6);
-    expect(fake.calls.map((call) => call.path)).toEqual([
+    expect(upstream().calls.map((call) => call.path)).toEqual([
       YAHOO_COOKIE_PATH,
       '/v1/test/getcrumb',
       QUOTE_PATH,
@@ -208,37 +197,37 @@ describeWithTestData('YahooSource crumb refresh', () => {
   });
 
   it('gives up after one refresh', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       ...yahooHandshakeRoutes(),
       route(QUOTE_PATH, {}, yahooDerived('quote-AAPL.invalid-crumb.401.json')),
     ]);
     const error = await failure(
-      testYahooSource(fake.baseUrl).source.getQuote(parseSymbol('AAPL')),
+      testYahooSource(upstream().baseUrl).source.getQuote(parseSymbol('AAPL')),
     );
     expect(error.code).toBe('UPSTREAM_UNAUTHORIZED');
     expect(error.detail).toContain('Invalid Crumb');
-    const quotes = fake.calls.filter((call) => call.path === QUOTE_PATH);
+    const quotes = upstream().calls.filter((call) => call.path === QUOTE_PATH);
     expect(quotes).toHaveLength(2);
   });
 
   it('fails without a consent cookie', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(YAHOO_COOKIE_PATH, {}, { status: 404, body: 'not found' }),
     ]);
     const error = await failure(
-      testYahooSource(fake.baseUrl).source.getQuote(parseSymbol('AAPL')),
+      testYahooSource(upstream().baseUrl).source.getQuote(parseSymbol('AAPL')),
     );
     expect(error.code).toBe('UPSTREAM_UNAUTHORIZED');
     expect(error.detail).toContain('YAHOO_COOKIE_URL');
   });
 
   it('rejects an HTML crumb page', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(YAHOO_COOKIE_PATH, {}, yahooDerived('handshake-cookie.json')),
       route('/v1/test/getcrumb', {}, yahooDerived('error-page.html.json')),
     ]);
     const error = await failure(
-      testYahooSource(fake.baseUrl).source.getQuote(parseSymbol('AAPL')),
+      testYahooSource(upstream().baseUrl).source.getQuote(parseSymbol('AAPL')),
     );
     expect(error.code).toBe('UPSTREAM_MALFORMED');
   });
@@ -246,19 +235,19 @@ describeWithTestData('YahooSource crumb refresh', () => {
 
 describeWithTestData('YahooSource quote failures', () => {
   it('rejects an HTML page', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       ...yahooHandshakeRoutes(),
       route(QUOTE_PATH, {}, yahooDerived('error-page.html.json')),
     ]);
     const error = await failure(
-      testYahooSource(fake.baseUrl).source.getQuote(parseSymbol('AAPL')),
+      testYahooSource(upstream().baseUrl).source.getQuote(parseSymbol('AAPL')),
     );
     expect(error.code).toBe('UPSTREAM_MALFORMED');
     expect(error.detail).toContain('HTML');
   });
 
   it('fails over on a 429 with Retry-After', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       ...yahooHandshakeRoutes(),
       route(
         QUOTE_PATH,
@@ -270,7 +259,7 @@ describeWithTestData('YahooSource quote failures', () => {
         },
       ),
     ]);
-    const { source } = testYahooSource(fake.baseUrl);
+    const { source } = testYahooSource(upstream().baseUrl);
     const error = await failure(
       withDeadline(3000, () => source.getQuote(parseSymbol('AAPL'))),
     );
@@ -279,18 +268,18 @@ describeWithTestData('YahooSource quote failures', () => {
   });
 
   it('reports a 5xx as unavailable', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       ...yahooHandshakeRoutes(),
       route(QUOTE_PATH, {}, { status: 502, body: 'bad gateway' }),
     ]);
     const error = await failure(
-      testYahooSource(fake.baseUrl).source.getQuote(parseSymbol('AAPL')),
+      testYahooSource(upstream().baseUrl).source.getQuote(parseSymbol('AAPL')),
     );
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
   });
 
   it('gives up on a slow answer', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       ...yahooHandshakeRoutes(),
       route(
         QUOTE_PATH,
@@ -298,19 +287,19 @@ describeWithTestData('YahooSource quote failures', () => {
         { ...yahooRecording('quote-AAPL.json'), delayMs: 600 },
       ),
     ]);
-    const { source } = testYahooSource(fake.baseUrl, { timeoutMs: 200 });
+    const { source } = testYahooSource(upstream().baseUrl, { timeoutMs: 200 });
     const error = await failure(source.getQuote(parseSymbol('AAPL')));
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error.detail).toContain('200 ms');
   });
 
   it('rejects a payload of the wrong shape', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       ...yahooHandshakeRoutes(),
       route(QUOTE_PATH, {}, { body: '{"quoteResponse":{"result":"none"}}' }),
     ]);
     const error = await failure(
-      testYahooSource(fake.baseUrl).source.getQuote(parseSymbol('AAPL')),
+      testYahooSource(upstream().baseUrl).source.getQuote(parseSymbol('AAPL')),
     );
     expect(error.code).toBe('UPSTREAM_MALFORMED');
     expect(error.detail).toContain('quoteResponse.result');
@@ -321,7 +310,7 @@ describeWithTestData('YahooSource profiles', () => {
   const SUMMARY_PATH = '/v10/finance/quoteSummary/AAPL';
 
   it('builds the AAPL profile', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       ...yahooHandshakeRoutes(),
       route(
         SUMMARY_PATH,
@@ -329,7 +318,7 @@ describeWithTestData('YahooSource profiles', () => {
         yahooDerived('quoteSummary-assetProfile-price-AAPL.json'),
       ),
     ]);
-    const profile = await testYahooSource(fake.baseUrl, {
+    const profile = await testYahooSource(upstream().baseUrl, {
       now: 1_740_000_000_000,
     }).source.getProfile(parseSymbol('AAPL'));
     expect(profile).toMatchObject({
@@ -349,7 +338,7 @@ describeWithTestData('YahooSource profiles', () => {
   });
 
   it('reports a pair without modules as unavailable', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       ...yahooHandshakeRoutes(),
       route(
         '/v10/finance/quoteSummary/EURUSD%3DX',
@@ -358,14 +347,16 @@ describeWithTestData('YahooSource profiles', () => {
       ),
     ]);
     const error = await failure(
-      testYahooSource(fake.baseUrl).source.getProfile(parseSymbol('EUR-USD')),
+      testYahooSource(upstream().baseUrl).source.getProfile(
+        parseSymbol('EUR-USD'),
+      ),
     );
     expect(error.code).toBe('DATA_NOT_AVAILABLE');
     expect(error.upstreamStatus).toBe(404);
   });
 
   it('reports an unknown symbol as not found', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       ...yahooHandshakeRoutes(),
       route(
         '/v10/finance/quoteSummary/ZZZZ',
@@ -374,7 +365,9 @@ describeWithTestData('YahooSource profiles', () => {
       ),
     ]);
     const error = await failure(
-      testYahooSource(fake.baseUrl).source.getProfile(parseSymbol('ZZZZ')),
+      testYahooSource(upstream().baseUrl).source.getProfile(
+        parseSymbol('ZZZZ'),
+      ),
     );
     expect(error.code).toBe('SYMBOL_NOT_FOUND');
   });
@@ -382,14 +375,14 @@ describeWithTestData('YahooSource profiles', () => {
 
 describeWithTestData('YahooSource search', () => {
   it('keeps equities and ETFs', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route(
         '/v1/finance/search',
         { q: 'AAPL', newsCount: '0' },
         yahooRecording('search-AAPL.json'),
       ),
     ]);
-    const matches = await testYahooSource(fake.baseUrl).source.search(
+    const matches = await testYahooSource(upstream().baseUrl).source.search(
       'AAPL',
       10,
     );
@@ -414,11 +407,13 @@ describeWithTestData('YahooSource search', () => {
   });
 
   it('needs no crumb', async () => {
-    fake.setRoutes([
+    upstream().setRoutes([
       route('/v1/finance/search', {}, yahooRecording('search-AAPL.json')),
     ]);
-    await testYahooSource(fake.baseUrl).source.search('AAPL', 10);
-    expect(fake.calls.map((call) => call.path)).toEqual(['/v1/finance/search']);
+    await testYahooSource(upstream().baseUrl).source.search('AAPL', 10);
+    expect(upstream().calls.map((call) => call.path)).toEqual([
+      '/v1/finance/search',
+    ]);
   });
 });
 
@@ -432,9 +427,9 @@ describeWithTestData('YahooSource secrets', () => {
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(record);
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(record);
     const details: string[] = [];
-    const { source, logger } = testYahooSource(fake.baseUrl);
+    const { source, logger } = testYahooSource(upstream().baseUrl);
     try {
-      fake.setRoutes([
+      upstream().setRoutes([
         ...yahooHandshakeRoutes(),
         route(
           QUOTE_PATH,
