@@ -181,7 +181,10 @@ describeWithTool('chromium', CHROMIUM_PATH, 'Swagger UI in Chromium', () => {
   it('shows every endpoint and its errors', async () => {
     const page = await browser.newPage();
     await page.goto(`${api.baseUrl}/docs`);
-    await page.locator('.opblock').first().waitFor({ timeout: 15_000 });
+    // Swagger UI renders operations in steps; wait until all are on the page.
+    await expect
+      .poll(() => page.locator('.opblock').count(), { timeout: 15_000 })
+      .toBe(ROUTES.length);
     const summaries = await page
       .locator('.opblock-summary-path')
       .allTextContents();
@@ -193,6 +196,10 @@ describeWithTool('chromium', CHROMIUM_PATH, 'Swagger UI in Chromium', () => {
     await page
       .locator('#operations-stocks-stocksHistory .opblock-summary')
       .click();
+    await page
+      .locator('#operations-stocks-stocksHistory .responses-table')
+      .first()
+      .waitFor({ timeout: 15_000 });
     const codes = await page
       .locator(
         '#operations-stocks-stocksHistory .responses-table .response-col_status',
