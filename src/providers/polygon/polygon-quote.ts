@@ -57,11 +57,10 @@ export function quoteFromSnapshot(
   const traded = isPair
     ? midpoint(bid, ask)
     : positiveNumber(ticker.lastTrade?.p);
+  // The previous day's close is not a current price: without a trade, minute
+  // or day close the snapshot has none, and the next source is asked.
   const price =
-    traded ??
-    positiveNumber(ticker.min?.c) ??
-    positiveNumber(ticker.day?.c) ??
-    positiveNumber(ticker.prevDay?.c);
+    traded ?? positiveNumber(ticker.min?.c) ?? positiveNumber(ticker.day?.c);
   if (price === null) return null;
   const stamp = isPair ? ticker.lastQuote?.t : ticker.lastTrade?.t;
   const time = stamp ?? ticker.min?.t ?? ticker.updated;
@@ -115,6 +114,8 @@ export function quoteFromPreviousClose(
 
   return {
     ...baseQuote(input, price, Math.min(input.now, dayClose(input, row.t))),
+    // The price is a finished session's close, whatever session runs now.
+    session: 'closed',
     open: positiveNumber(row.o),
     high: positiveNumber(row.h),
     low: positiveNumber(row.l),
