@@ -59,9 +59,14 @@ export class YahooSession {
     }
   }
 
-  /** Replaces the cookie, each cookie value and the crumb in a text with `***`. */
-  scrub(text: string): string {
-    const { cookie = '', crumb = '' } = this.credentials ?? {};
+  /**
+   * Replaces the cookie, each cookie value and the crumb in a text with
+   * `***`. During a handshake the new cookie is not stored yet, so it is
+   * passed in as `pending`.
+   */
+  scrub(text: string, pending: Partial<YahooCredentials> = {}): string {
+    const cookie = pending.cookie ?? this.credentials?.cookie ?? '';
+    const crumb = pending.crumb ?? this.credentials?.crumb ?? '';
     const values = cookie
       .split('; ')
       .map((pair) => pair.slice(pair.indexOf('=') + 1))
@@ -88,18 +93,27 @@ export class YahooSession {
     );
     const crumb = await this.client.call(
       { path: CRUMB_PATH, headers: { cookie }, symbol },
-      (response) => readCrumb(response, this.fail(symbol, response)),
+      (response) => readCrumb(response, this.fail(symbol, response, cookie)),
     );
     this.logger.log(`yahoo ${symbol}: fetched a new cookie and crumb`);
 
     return { cookie, crumb };
   }
 
-  private fail(symbol: string, response: UpstreamResponse): Fail {
+  private fail(
+    symbol: string,
+    response: UpstreamResponse,
+    pendingCookie?: string,
+  ): Fail {
     return (code, detail) =>
-      this.client.error(code, this.scrub(detail), symbol, {
-        status: response.status,
-      });
+      this.client.error(
+        code,
+        this.scrub(detail, { cookie: pendingCookie }),
+        symbol,
+        {
+          status: response.status,
+        },
+      );
   }
 }
 

@@ -196,6 +196,33 @@ describeWithTestData('YahooSource crumb refresh', () => {
     );
   });
 
+  it('scrubs a cookie the crumb endpoint echoes', async () => {
+    const echoed =
+      'Invalid Cookie A3=d=TESTA3COOKIEVALUE0001&S=TESTA3SIGNATURE; A1=d=TESTA1COOKIEVALUE0001&S=TESTA1SIGNATURE';
+    upstream().setRoutes([
+      yahooHandshakeRoutes()[0] ?? route('/none', {}, {}),
+      route(
+        '/v1/test/getcrumb',
+        {},
+        {
+          status: 401,
+          body: JSON.stringify({
+            finance: {
+              result: null,
+              error: { code: 'Unauthorized', description: echoed },
+            },
+          }),
+        },
+      ),
+    ]);
+    const { source, logger } = testYahooSource(upstream().baseUrl);
+    const error = await failure(source.getQuote(parseSymbol('AAPL')));
+    const exposed = `${error.detail}\n${loggedText(logger)}\n${JSON.stringify(source.status ? await source.status() : {})}`;
+    for (const value of YAHOO_COOKIE_VALUES)
+      expect(exposed).not.toContain(value);
+    expect(error.detail).toContain('***');
+  });
+
   it('gives up after one refresh', async () => {
     upstream().setRoutes([
       ...yahooHandshakeRoutes(),
