@@ -144,13 +144,29 @@ export function httpUrl() {
     .transform((value) => value.replace(/\/+$/, ''));
 }
 
-/** A redis:// or rediss:// URL. */
+/** A redis:// or rediss:// URL with a host and, if given, a valid port. */
 export function redisUrl() {
   return z
     .string()
     .trim()
-    .regex(/^rediss?:\/\/\S+$/, {
-      error:
-        'expected a redis:// or rediss:// URL such as redis://127.0.0.1:6379',
-    });
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          const port = url.port === '' ? 6379 : Number(url.port);
+          return (
+            /^rediss?:$/.test(url.protocol) &&
+            url.hostname !== '' &&
+            port > 0 &&
+            port < 65_536
+          );
+        } catch {
+          return false;
+        }
+      },
+      {
+        error:
+          'expected a redis:// or rediss:// URL with a host, such as redis://127.0.0.1:6379',
+      },
+    );
 }

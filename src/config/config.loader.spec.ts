@@ -106,6 +106,23 @@ describe('loadConfig upstream sources', () => {
     ).toBe('https://api.massive.com');
   });
 
+  it.each([
+    'redis://127.0.0.1:notaport',
+    'redis://:pw@',
+    'http://x',
+    'redis://h:6379:99',
+  ])('rejects REDIS_URL %s', (value) => {
+    expect(problemsOf({ REDIS_URL: value })[0]).toContain(
+      'expected a redis:// or rediss:// URL',
+    );
+  });
+
+  it('hides credentials of a rejected URL', () => {
+    const [problem] = problemsOf({ REDIS_URL: 'http://u:secretpw@x' });
+    expect(problem).not.toContain('secretpw');
+    expect(problem).toContain('http://***@x');
+  });
+
   it('rejects a base URL that is not http', () => {
     expect(problemsOf({ POLYGON_BASE_URL: 'ftp://x' })[0]).toContain(
       'expected an http or https URL',

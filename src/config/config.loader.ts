@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { redactUrlCredentials } from '../common/secrets.js';
 import type { Capability, SourceId } from '../providers/market-data-source.js';
 import { SETTINGS, settingsSchema, type SettingName } from './config.schema.js';
 import { AppConfig } from './app-config.js';
@@ -63,7 +64,7 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
       const name = String(issue.path[0]);
       const entry = raw.get(name);
       const received = entry
-        ? `"${entry.value}" (from ${entry.origin})`
+        ? `"${shown(name, entry.value)}" (from ${entry.origin})`
         : 'nothing';
       problems.push(`${name}=${received} is invalid: ${issue.message}.`);
     }
@@ -75,6 +76,13 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
   if (problems.length > 0) throw new ConfigError(problems);
 
   return config;
+}
+
+/** Hides keys entirely and the credentials inside URLs, so errors never print a secret. */
+function shown(name: string, value: string): string {
+  if (name.endsWith('_KEY')) return '***';
+
+  return name.endsWith('_URL') ? redactUrlCredentials(value) : value;
 }
 
 function definedOnly(

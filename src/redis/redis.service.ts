@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createClient, type RedisClientType } from 'redis';
+import { redactUrlCredentials } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
 
 /** Longest pause between reconnection attempts, in milliseconds. */
@@ -43,7 +44,7 @@ export class RedisService implements OnApplicationShutdown {
     client.on('error', (error: unknown) => {
       if (this.outageErrors === 0) {
         this.logger.warn(
-          `Redis unavailable at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`,
+          `Redis unavailable at ${redactUrlCredentials(url)}: ${error instanceof Error ? error.message : String(error)}`,
         );
       }
       this.outageErrors += 1;
@@ -60,9 +61,4 @@ export class RedisService implements OnApplicationShutdown {
 
     return client;
   }
-}
-
-/** Hides a password in a Redis URL. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }

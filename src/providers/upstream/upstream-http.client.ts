@@ -12,7 +12,7 @@ import {
 import { Agent, request } from 'undici';
 import { remainingBudget } from '../../common/request-deadline.js';
 import { parseRetryAfter } from './retry-after.js';
-import { scrubSecrets } from './secrets.js';
+import { scrubSecrets } from '../../common/secrets.js';
 import type { SourceQuota } from './source-quota.js';
 import { UpstreamError, type UpstreamErrorCode } from './upstream.errors.js';
 

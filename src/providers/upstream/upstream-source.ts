@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Clock } from '../../common/clock.js';
+import { redactUrlCredentials } from '../../common/secrets.js';
 import type { UpstreamSettings } from '../../config/upstream-config.js';
 import type {
   Capability,
@@ -34,7 +35,11 @@ export abstract class UpstreamSource {
     const health = this.context.client.state();
     const quota = await this.context.quota.state();
     const exhausted = quota.find((window) => window.remaining === 0);
-    const info = { ...health, baseUrl: this.context.settings.baseUrl, quota };
+    const info = {
+      ...health,
+      baseUrl: redactUrlCredentials(this.context.settings.baseUrl),
+      quota,
+    };
     if (health.circuit === 'open') {
       return {
         state: 'down',

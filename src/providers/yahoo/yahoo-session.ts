@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { scrubSecrets } from '../upstream/secrets.js';
+import { scrubSecrets } from '../../common/secrets.js';
 import type {
   UpstreamHttpClient,
   UpstreamResponse,
