@@ -249,6 +249,27 @@ describeWithTestData('quotas, circuit and deadline', () => {
     ).toBe('down');
   });
 
+  it('lists every source tried in the 504', async () => {
+    const api = await startTestApp({
+      env: baseEnv({
+        QUOTE_PROVIDERS: 'polygon,alpha_vantage',
+        REQUEST_DEADLINE: '1',
+        UPSTREAM_TIMEOUT: '0.4',
+      }),
+    });
+    polygon.setRoutes([route(/.*/, {}, { delayMs: 3000, body: '{}' })]);
+    alpha.setRoutes([route('/query', {}, { delayMs: 3000, body: '{}' })]);
+    const { status, body } = await api.json<Problem>('/api/quotes/MSFT');
+    await api.close();
+    expect(status).toBe(504);
+    expect(
+      body.attempts?.map((attempt) => [attempt.source, attempt.code]),
+    ).toEqual([
+      ['polygon', 'UPSTREAM_UNAVAILABLE'],
+      ['alpha_vantage', 'UPSTREAM_TIMEOUT'],
+    ]);
+  });
+
   it('ends with 504 when the deadline passes', async () => {
     const api = await startTestApp({
       env: baseEnv({

@@ -19,6 +19,15 @@ function deadlinePassed(symbol: string, attempts: Attempt[]): ApiError {
   );
 }
 
+function isTimeout(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.code === 'UPSTREAM_TIMEOUT';
+}
+
+/** Keeps the sources tried before the deadline passed in the 504's body. */
+function withAttempts(error: ApiError, attempts: Attempt[]): ApiError {
+  return new ApiError(error.code, error.detail, { ...error.extra, attempts });
+}
+
 /** A value and the source that supplied it. */
 export interface Answer<T> {
   value: T;
@@ -47,6 +56,11 @@ export class FailoverService {
       try {
         return { value: await invoke(source), source: source.id };
       } catch (error) {
+        if (isTimeout(error))
+          throw withAttempts(error, [
+            ...attempts,
+            this.record(source.id, capability, symbol, error),
+          ]);
         if (!failsOver(error)) throw error;
         attempts.push(this.record(source.id, capability, symbol, error));
       }

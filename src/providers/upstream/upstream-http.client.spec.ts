@@ -262,6 +262,23 @@ describe('UpstreamHttpClient quota and secrets', () => {
     expect(upstream().calls).toHaveLength(2);
   });
 
+  it('keeps the 5xx when the quota stops a retry', async () => {
+    upstream().setRoutes([() => ({ status: 500 })]);
+    const quota = new SourceQuota(
+      'polygon',
+      SECRET,
+      { perSecond: 1, perMinute: 0, perDay: 0 },
+      null,
+    );
+    const error = await failure(
+      client({ quota }).call({ path: '/x', symbol: 'A' }, text),
+    );
+    expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(error.detail).toContain('answered HTTP 500');
+    expect(error.detail).toContain('A retry was skipped');
+    expect(upstream().calls).toHaveLength(1);
+  });
+
   it('scrubs secrets from error details', async () => {
     upstream().setRoutes([() => ({ status: 404 })]);
     const leaky = client();

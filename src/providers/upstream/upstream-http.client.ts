@@ -133,10 +133,17 @@ export class UpstreamHttpClient {
     upstream: UpstreamRequest,
     parse: (response: UpstreamResponse) => T,
   ): Promise<T> {
+    let previous: UpstreamError | undefined;
     try {
-      const value = await this.policy.execute(() =>
-        this.attempt(upstream, parse),
-      );
+      const value = await this.policy.execute(async () => {
+        try {
+          return await this.attempt(upstream, parse);
+        } catch (error) {
+          const ending = this.unlessQuotaEndsRetry(error, previous);
+          if (error instanceof UpstreamError) previous = ending;
+          throw ending ?? error;
+        }
+      });
       this.health = { ...this.health, lastSuccessAt: new Date().toISOString() };
 
       return value;
@@ -149,6 +156,26 @@ export class UpstreamHttpClient {
       };
       throw classified;
     }
+  }
+
+  /**
+   * Returns the error an attempt should end with. A retry stopped by the
+   * quota ends with the failure that caused the retry, not with
+   * QUOTA_EXHAUSTED, so a source's 5xx is not reported as a used-up budget.
+   */
+  private unlessQuotaEndsRetry(
+    error: unknown,
+    previous: UpstreamError | undefined,
+  ): UpstreamError | undefined {
+    if (!(error instanceof UpstreamError)) return undefined;
+    if (error.code !== 'QUOTA_EXHAUSTED' || !previous) return error;
+
+    return new UpstreamError(
+      previous.code as UpstreamErrorCode,
+      previous.source,
+      `${previous.detail} A retry was skipped: ${error.detail}`,
+      { symbol: upstreamSymbol(previous), status: previous.upstreamStatus },
+    );
   }
 
   /** Returns the circuit state and the times of the last success and failure. */
@@ -347,6 +374,12 @@ export class UpstreamHttpClient {
   private scrub(text: string): string {
     return scrubSecrets(text, this.options.secrets);
   }
+}
+
+function upstreamSymbol(error: UpstreamError): string | undefined {
+  const symbol = error.extra.symbol;
+
+  return typeof symbol === 'string' ? symbol : undefined;
 }
 
 function isTimeout(error: unknown): boolean {
