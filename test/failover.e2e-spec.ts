@@ -254,7 +254,7 @@ describeWithTestData('quotas, circuit and deadline', () => {
       env: baseEnv({
         QUOTE_PROVIDERS: 'polygon,alpha_vantage',
         REQUEST_DEADLINE: '1',
-        UPSTREAM_TIMEOUT: '0.4',
+        UPSTREAM_TIMEOUT: '0.6',
       }),
     });
     polygon.setRoutes([route(/.*/, {}, { delayMs: 3000, body: '{}' })]);

@@ -1,10 +1,17 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { createClient, type RedisClientType } from 'redis';
 import { redactUrlCredentials } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
 
 /** Longest pause between reconnection attempts, in milliseconds. */
 const MAX_RECONNECT_DELAY_MS = 2000;
+/** How long start-up waits for the first connection before going on without it. */
+const STARTUP_WAIT_MS = 2000;
 
 /**
  * The one Redis connection the modules share, or null without REDIS_URL.
@@ -13,13 +20,26 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * it ends, rather than once per failed command.
  */
 @Injectable()
-export class RedisService implements OnApplicationShutdown {
+export class RedisService implements OnModuleInit, OnApplicationShutdown {
   readonly client: RedisClientType | null;
   private readonly logger = new Logger(RedisService.name);
   private outageErrors = 0;
+  private connecting: Promise<unknown> = Promise.resolve();
 
   constructor(config: AppConfig) {
     this.client = config.redisUrl ? this.connect(config.redisUrl) : null;
+  }
+
+  /**
+   * Waits up to two seconds for the first connection, so that a new replica
+   * shares counters from its first request; a Redis that is down does not
+   * hold start-up back any longer.
+   */
+  async onModuleInit(): Promise<void> {
+    await Promise.race([
+      this.connecting,
+      new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_MS).unref()),
+    ]);
   }
 
   /** True while the connection is up; false without Redis or during an outage. */
@@ -57,7 +77,7 @@ export class RedisService implements OnApplicationShutdown {
       }
       this.outageErrors = 0;
     });
-    client.connect().catch(() => undefined);
+    this.connecting = client.connect().catch(() => undefined);
 
     return client;
   }
