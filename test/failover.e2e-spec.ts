@@ -97,6 +97,24 @@ describeWithTestData('failover across upstream sources', () => {
     expect(body.source).toBe('simulated');
   });
 
+  it('stops searching at the first source with matches', async () => {
+    polygon.setRoutes([polygonDown()]);
+    alpha.setRoutes([
+      route(
+        '/query',
+        { function: 'SYMBOL_SEARCH' },
+        { body: fixture('alphavantage/symbol_search_BA.json') },
+      ),
+    ]);
+    const { status, body } = await api.json<{
+      results: { source: string }[];
+      errors: { source: string }[];
+    }>('/api/symbols?query=ba');
+    expect(status).toBe(200);
+    expect(body.results[0]?.source).toBe('alpha_vantage');
+    expect(body.errors.map((error) => error.source)).toEqual(['polygon']);
+  });
+
   it('keeps keys out of problem bodies', async () => {
     polygon.setRoutes([
       route(
@@ -148,6 +166,21 @@ describeWithTestData('failover when nothing answers', () => {
     const { status, body } = await api.json<Problem>('/api/quotes/MSFT');
     expect(status).toBe(503);
     expect(body.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(body.attempts?.map((attempt) => attempt.source)).toEqual([
+      'polygon',
+      'alpha_vantage',
+    ]);
+  });
+
+  it('fails a search when every source fails', async () => {
+    const api = await startTestApp({
+      env: baseEnv({ SEARCH_PROVIDERS: 'polygon,alpha_vantage' }),
+    });
+    polygon.setRoutes([polygonDown()]);
+    alpha.setRoutes([route('/query', {}, { status: 500 })]);
+    const { status, body } = await api.json<Problem>('/api/symbols?query=ba');
+    await api.close();
+    expect(status).toBe(503);
     expect(body.attempts?.map((attempt) => attempt.source)).toEqual([
       'polygon',
       'alpha_vantage',

@@ -34,6 +34,11 @@ export interface Answer<T> {
   source: SourceId;
 }
 
+/** A value, its source, and how the sources tried before it failed. */
+export interface AcceptedAnswer<T> extends Answer<T> {
+  attempts: Attempt[];
+}
+
 /**
  * Asks the sources of a capability in their configured order until one
  * answers. Failures that fail over are logged with source, symbol and code;
@@ -67,6 +72,36 @@ export class FailoverService {
     }
 
     // TODO: serve the last cached value marked stale when every source fails.
+    throw combineFailures(symbol, attempts);
+  }
+
+  /**
+   * Like `call`, but goes on past a source whose answer `accept` turns down,
+   * such as an empty search result. Returns the first accepted answer, else
+   * the last answer any source gave; throws only when every source failed.
+   */
+  async callUntil<T>(
+    capability: Capability,
+    symbol: string,
+    invoke: (source: MarketDataSource) => Promise<T>,
+    accept: (value: T) => boolean,
+  ): Promise<AcceptedAnswer<T>> {
+    const attempts: Attempt[] = [];
+    let fallback: Answer<T> | undefined;
+    for (const source of this.registry.sourcesFor(capability)) {
+      if (remainingBudget() <= 0) break;
+      try {
+        const value = await invoke(source);
+        if (accept(value)) return { value, source: source.id, attempts };
+        fallback = { value, source: source.id };
+      } catch (error) {
+        if (!failsOver(error)) throw error;
+        attempts.push(this.record(source.id, capability, symbol, error));
+      }
+    }
+    if (fallback) return { ...fallback, attempts };
+    if (remainingBudget() <= 0) throw deadlinePassed(symbol, attempts);
+
     throw combineFailures(symbol, attempts);
   }
 

@@ -1,14 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api.errors.js';
 import { Clock } from '../common/clock.js';
 import { UsEquityCalendar } from '../market/exchange-calendar.js';
 import { isUsListed, timeZoneOf } from '../market/exchange-zones.js';
 import { sessionAt } from '../market/market-session.js';
-import type { Profile, SymbolMatch } from '../market/profile.js';
+import type { Profile } from '../market/profile.js';
 import type { Session } from '../market/quote.js';
 import type { Instrument } from '../market/symbol.js';
 import { FailoverService } from '../providers/failover.service.js';
-import type { MarketDataSource } from '../providers/market-data-source.js';
 import { SourceRegistry } from '../providers/source-registry.service.js';
 import { QuotesService } from './quotes.service.js';
 
@@ -25,7 +24,6 @@ const TRADING_HOURS: Readonly<
 @Injectable()
 export class InstrumentsService {
   private readonly calendar = new UsEquityCalendar();
-  private readonly logger = new Logger(InstrumentsService.name);
 
   constructor(
     private readonly failover: FailoverService,
@@ -92,33 +90,25 @@ export class InstrumentsService {
     };
   }
 
-  /** Searches every search source in order; the first source to list a symbol wins. */
-  async search(query: string, limit: number): Promise<SymbolMatch[]> {
-    const found = new Map<string, SymbolMatch>();
-    for (const source of this.registry.sourcesFor('search')) {
-      if (!source.search || found.size >= limit) continue;
-      for (const match of await this.searchOne(source, query, limit)) {
-        if (!found.has(match.symbol)) found.set(match.symbol, match);
-      }
-    }
+  /**
+   * Searches the search sources in order and stops at the first that finds
+   * anything, so upstream quotas are not spent once an answer is in. Sources
+   * that failed on the way are listed under `errors`; when every source
+   * failed, the combined error is thrown.
+   */
+  async search(query: string, limit: number) {
+    const answer = await this.failover.callUntil(
+      'search',
+      query,
+      async (source) => {
+        if (!source.search)
+          throw new Error(`${source.id} lists search but has no search`);
+        return (await source.search(query, limit)).slice(0, limit);
+      },
+      (matches) => matches.length > 0,
+    );
 
-    return [...found.values()].slice(0, limit);
-  }
-
-  /** One source's matches; a failing source is logged and skipped. */
-  private async searchOne(
-    source: MarketDataSource,
-    query: string,
-    limit: number,
-  ): Promise<SymbolMatch[]> {
-    try {
-      return (await source.search?.(query, limit)) ?? [];
-    } catch (error) {
-      this.logger.warn(
-        `${source.id} search "${query}" failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return [];
-    }
+    return { results: answer.value, errors: answer.attempts };
   }
 
   private market(instrument: Instrument): keyof typeof TRADING_HOURS {

@@ -21,9 +21,11 @@ export class SymbolsController {
   })
   @ApiProblems('INVALID_PARAMETER')
   async search(@Query({ schema: searchQuerySchema }) query: SearchQueryDto) {
-    return {
-      query: query.query,
-      results: await this.instruments.search(query.query, query.limit),
-    };
+    const { results, errors } = await this.instruments.search(
+      query.query,
+      query.limit,
+    );
+
+    return { query: query.query, results, errors };
   }
 }

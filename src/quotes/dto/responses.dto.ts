@@ -206,6 +206,14 @@ export const symbolsResponse = z
         source: z.string(),
       }),
     ),
+    errors: z
+      .array(
+        z.object({ source: z.string(), code: z.string(), detail: z.string() }),
+      )
+      .meta({
+        description:
+          'Sources that failed before one answered; they did not change the results.',
+      }),
   })
   .meta({ id: 'SymbolSearch' });
 
