@@ -173,13 +173,13 @@ describeWithTestData('failover when nothing answers', () => {
   });
 
   it('fails a search when every source fails', async () => {
-    const api = await startTestApp({
+    const searching = await startTestApp({
       env: baseEnv({ SEARCH_PROVIDERS: 'polygon,alpha_vantage' }),
     });
     polygon.setRoutes([polygonDown()]);
     alpha.setRoutes([route('/query', {}, { status: 500 })]);
-    const { status, body } = await api.json<Problem>('/api/symbols?query=ba');
-    await api.close();
+    const { status, body } = await searching.json<Problem>('/api/symbols?query=ba');
+    await searching.close();
     expect(status).toBe(503);
     expect(body.attempts?.map((attempt) => attempt.source)).toEqual([
       'polygon',
