@@ -62,7 +62,13 @@ export class HistoryService {
       );
     }
     const { bars, next } = page(inRange, range, query.limit);
-    const spanStart = dayStart(bars[0]?.time ?? range.end);
+    // Events belong to the part of the range this page covers, including
+    // days whose bars were dropped or missing (a split on a day without data).
+    const firstBar = dayStart(bars[0]?.time ?? range.end);
+    const pagedBack = next?.direction === 'backward';
+    const spanStart = pagedBack
+      ? firstBar
+      : Math.min(range.start ?? firstBar, firstBar);
     const spanEnd =
       next?.direction === 'forward' && next.start !== null
         ? next.start - 1

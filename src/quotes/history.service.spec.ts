@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { Clock } from '../common/clock.js';
+import type { Bar, CorporateAction } from '../market/bar.js';
+import { parseSymbol } from '../market/symbol.js';
+import type { FailoverService } from '../providers/failover.service.js';
+import type { HistoryResult } from '../providers/market-data-source.js';
+import { historyQuerySchema } from './dto/history-query.dto.js';
+import { HistoryService } from './history.service.js';
+
+const day = (date: string): Bar => ({
+  time: Date.parse(`${date}T00:00:00Z`),
+  date,
+  open: 1,
+  high: 1,
+  low: 1,
+  close: 1,
+  volume: 1,
+  complete: true,
+});
+
+/** A failover that answers every history call with the given result. */
+function serving(result: HistoryResult): FailoverService {
+  return {
+    call: (_capability: string, _symbol: string, invoke: unknown) => {
+      void invoke;
+      return Promise.resolve({ value: result, source: 'replay' });
+    },
+  } as unknown as FailoverService;
+}
+
+const split: CorporateAction = { date: '2020-08-31', type: 'split', ratio: 4 };
+
+function service(bars: Bar[], events: CorporateAction[]): HistoryService {
+  const result = {
+    bars,
+    events,
+    adjustment: 'raw',
+    timeZone: 'America/New_York',
+    asOf: Date.now(),
+  } as const;
+
+  return new HistoryService(serving(result), new Clock());
+}
+
+const query = (text: Record<string, string>) => historyQuerySchema.parse(text);
+
+describe('HistoryService events', () => {
+  it('keeps a split on a day without bars', async () => {
+    const history = service([day('2020-09-03'), day('2020-09-04')], [split]);
+    const series = await history.history(
+      parseSymbol('AAPL'),
+      query({ from: '2020-08-27', to: '2020-09-04' }),
+    );
+    expect(series.events).toEqual([split]);
+  });
+
+  it('drops events outside the range', async () => {
+    const history = service([day('2020-09-03'), day('2020-09-04')], [split]);
+    const series = await history.history(
+      parseSymbol('AAPL'),
+      query({ from: '2020-09-01', to: '2020-09-04' }),
+    );
+    expect(series.events).toEqual([]);
+  });
+
+  it('gives each forward page its own events', async () => {
+    const bars = ['2020-08-27', '2020-08-28', '2020-09-01', '2020-09-02'].map(
+      day,
+    );
+    const history = service(bars, [split]);
+    const first = await history.history(
+      parseSymbol('AAPL'),
+      query({ from: '2020-08-27', to: '2020-09-02', limit: '2' }),
+    );
+    expect(first.events).toEqual([]);
+    const second = await history.history(
+      parseSymbol('AAPL'),
+      query({
+        from: '2020-08-27',
+        to: '2020-09-02',
+        limit: '2',
+        cursor: first.next ?? '',
+      }),
+    );
+    expect(second.events).toEqual([split]);
+  });
+});
