@@ -21,10 +21,7 @@ const day = (date: string): Bar => ({
 /** A failover that answers every history call with the given result. */
 function serving(result: HistoryResult): FailoverService {
   return {
-    call: (_capability: string, _symbol: string, invoke: unknown) => {
-      void invoke;
-      return Promise.resolve({ value: result, source: 'replay' });
-    },
+    call: () => Promise.resolve({ value: result, source: 'replay' }),
   } as unknown as FailoverService;
 }
 
