@@ -178,7 +178,9 @@ describeWithTestData('failover when nothing answers', () => {
     });
     polygon.setRoutes([polygonDown()]);
     alpha.setRoutes([route('/query', {}, { status: 500 })]);
-    const { status, body } = await searching.json<Problem>('/api/symbols?query=ba');
+    const { status, body } = await searching.json<Problem>(
+      '/api/symbols?query=ba',
+    );
     await searching.close();
     expect(status).toBe(503);
     expect(body.attempts?.map((attempt) => attempt.source)).toEqual([
@@ -271,15 +273,16 @@ describeWithTestData('quotas, circuit and deadline', () => {
     const calls = polygon.calls.length;
     const third = await api.json('/api/quotes/MSFT');
     const providers = await api.json<{
-      providers: { id: string; state: string }[];
+      providers: { id: string; state: string; detail: string }[];
     }>('/api/providers');
     await api.close();
     expect(third.body.source).toBe('alpha_vantage');
     expect(polygon.calls.length).toBe(calls);
-    expect(
-      providers.body.providers.find((provider) => provider.id === 'polygon')
-        ?.state,
-    ).toBe('down');
+    const report = providers.body.providers.find(
+      (provider) => provider.id === 'polygon',
+    );
+    expect(report?.state).toBe('down');
+    expect(report?.detail).toContain('answered HTTP 503');
   });
 
   it('lists every source tried in the 504', async () => {

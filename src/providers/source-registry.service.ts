@@ -1,10 +1,11 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import type {
-  Capability,
-  MarketDataSource,
-  SourceId,
-  SourceStatus,
+import {
+  CAPABILITIES,
+  type Capability,
+  type MarketDataSource,
+  type SourceId,
+  type SourceStatus,
 } from './market-data-source.js';
 import { disabledUpstreams } from './source-factory.js';
 
@@ -40,11 +41,12 @@ export class SourceRegistry implements OnApplicationShutdown {
       );
   }
 
-  /** Configured order per capability, for status pages. */
+  /** Sources each capability tries, in order, for status pages. */
   order(): Record<Capability, string[]> {
-    const entries = Object.entries(this.config.providers).map(
-      ([capability, ids]) => [capability, [...ids]],
-    );
+    const entries = CAPABILITIES.map((capability) => [
+      capability,
+      this.sourcesFor(capability).map((source) => source.id),
+    ]);
 
     return Object.fromEntries(entries) as Record<Capability, string[]>;
   }

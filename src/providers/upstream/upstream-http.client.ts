@@ -149,11 +149,14 @@ export class UpstreamHttpClient {
       return value;
     } catch (error) {
       const classified = this.classify(error, upstream.symbol);
-      this.health = {
-        ...this.health,
-        lastFailureAt: new Date().toISOString(),
-        lastFailure: `${classified.code}: ${classified.detail}`,
-      };
+      // A call the open circuit skipped did not fail: keep the real cause.
+      if (!(error instanceof BrokenCircuitError)) {
+        this.health = {
+          ...this.health,
+          lastFailureAt: new Date().toISOString(),
+          lastFailure: `${classified.code}: ${classified.detail}`,
+        };
+      }
       throw classified;
     }
   }

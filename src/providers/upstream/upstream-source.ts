@@ -43,7 +43,7 @@ export abstract class UpstreamSource {
     if (health.circuit === 'open') {
       return {
         state: 'down',
-        detail: `Circuit open after repeated failures: ${health.lastFailure ?? 'unknown'}.`,
+        detail: `Circuit open after repeated failures; the last was ${health.lastFailure ?? 'unknown'}`,
         info,
       };
     }
