@@ -189,6 +189,18 @@ describeWithTestData('failover when nothing answers', () => {
     ]);
   });
 
+  it('sends Retry-After when every source is rate limited', async () => {
+    polygon.setRoutes([
+      route(/.*/, {}, { status: 429, headers: { 'retry-after': '120' } }),
+    ]);
+    alpha.setRoutes([
+      route('/query', {}, { status: 429, headers: { 'retry-after': '90' } }),
+    ]);
+    const response = await api.request('/api/quotes/MSFT');
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('90');
+  });
+
   it('answers 404 only when every source says not found', async () => {
     polygon.setRoutes([
       route(

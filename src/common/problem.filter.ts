@@ -46,6 +46,10 @@ export class ProblemFilter implements ExceptionFilter {
         )
       : this.toProblem(exception, request);
     if (allowed) void reply.header('allow', allowed.join(', '));
+    const retryAfter = problem.retryAfter;
+    if (typeof retryAfter === 'number' && retryAfter >= 0) {
+      void reply.header('retry-after', String(retryAfter));
+    }
 
     void reply
       .status(problem.status)

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api.errors.js';
 import { remainingBudget } from '../common/request-deadline.js';
+import { UpstreamError } from './upstream/upstream.errors.js';
 import { type Attempt, combineFailures, failsOver } from './failover.js';
 import type {
   Capability,
@@ -116,7 +117,10 @@ export class FailoverService {
       if (error.status === 404) this.logger.debug(line);
       else this.logger.warn(line);
 
-      return { source, code: error.code, detail: error.detail };
+      const retryAfterMs =
+        error instanceof UpstreamError ? error.retryAfterMs : undefined;
+
+      return { source, code: error.code, detail: error.detail, retryAfterMs };
     }
 
     this.logger.error(

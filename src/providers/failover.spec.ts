@@ -68,6 +68,34 @@ describe('combineFailures', () => {
     expect(codeOf([malformed, down])).toBe('UPSTREAM_UNAVAILABLE');
   });
 
+  it('asks for the shortest wait when every source is limited', () => {
+    const limited: Attempt = {
+      source: 'polygon',
+      code: 'UPSTREAM_RATE_LIMITED',
+      detail: '429',
+      retryAfterMs: 30_500,
+    };
+    const quota: Attempt = {
+      source: 'alpha_vantage',
+      code: 'QUOTA_EXHAUSTED',
+      detail: 'used',
+      retryAfterMs: 60_000,
+    };
+    expect(combineFailures('AAPL', [limited, quota]).extra.retryAfter).toBe(31);
+  });
+
+  it('asks for no wait when a source is down', () => {
+    const limited: Attempt = {
+      source: 'polygon',
+      code: 'UPSTREAM_RATE_LIMITED',
+      detail: '429',
+      retryAfterMs: 1000,
+    };
+    expect(
+      combineFailures('AAPL', [limited, down]).extra.retryAfter,
+    ).toBeUndefined();
+  });
+
   it('lists every attempt in the problem body', () => {
     const error = combineFailures('AAPL', [notFound, down]);
     expect(error).toBeInstanceOf(ApiError);

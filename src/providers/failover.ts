@@ -7,6 +7,8 @@ export interface Attempt {
   source: SourceId;
   code: ErrorCode;
   detail: string;
+  /** Wait the source asked for, when it rate limited the call or its quota ran out. */
+  retryAfterMs?: number;
 }
 
 const NOT_FOUND: ReadonlySet<ErrorCode> = new Set([
@@ -65,11 +67,15 @@ export function combineFailures(
     .map((attempt) => `${attempt.source}: ${attempt.detail}`)
     .join(' ');
 
-  return new ApiError(
-    code,
-    `No source could serve ${symbol}. ${summary}`,
-    extra,
-  );
+  const waits = failures.map((attempt) => attempt.retryAfterMs);
+  const retryAfter = waits.every((wait) => wait !== undefined)
+    ? Math.ceil(Math.min(...waits) / 1000)
+    : undefined;
+
+  return new ApiError(code, `No source could serve ${symbol}. ${summary}`, {
+    ...extra,
+    retryAfter,
+  });
 }
 
 function notFoundDetail(symbol: string, attempts: readonly Attempt[]): string {
