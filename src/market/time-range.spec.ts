@@ -31,6 +31,8 @@ describe('parseTimeBound', () => {
     '15/03/2024',
     '1710513000',
     '2024-03-15T25:00Z',
+    '2024-01-01T00:00:00+25:00',
+    '2024-01-01T00:00:00+05:75',
     '',
   ])('rejects %j', (text) => {
     expect(parseTimeBound(text)).toBeNull();

@@ -21,7 +21,7 @@ export function parseTimeBound(text: string): TimeBound | null {
     const date = DateTime.fromISO(value, { zone: 'utc' });
     return date.isValid ? { kind: 'date', date: value } : null;
   }
-  if (!TIMESTAMP.test(value)) return null;
+  if (!TIMESTAMP.test(value) || !validOffset(value)) return null;
   const instant = DateTime.fromISO(value.replace(' ', 'T'), {
     zone: 'utc',
     setZone: true,
@@ -53,4 +53,12 @@ export function resolveBound(
   return side === 'from'
     ? day.startOf('day').toMillis()
     : day.endOf('day').toMillis();
+}
+
+/** UTC offsets run from -12:00 to +14:00; a larger one is a typo. */
+function validOffset(value: string): boolean {
+  const offset = /([+-])(\d{2}):?(\d{2})$/.exec(value.slice(10));
+  if (!offset) return true;
+
+  return Number(offset[2]) <= 14 && Number(offset[3]) < 60;
 }
