@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup.js';
 import type { AppConfig } from './config/app-config.js';
+import { UPSTREAM_IDS, type UpstreamId } from './config/upstream-config.js';
+import type { SourceId } from './providers/market-data-source.js';
 import { ConfigError, loadConfig } from './config/config.loader.js';
 
 async function main(): Promise<void> {
@@ -23,17 +25,35 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  const logger = new Logger('Main');
-  const sources = config.enabledSources().join(', ');
-  if (config.providersDefaulted && !config.replay.dir) {
-    logger.log(
-      `Serving simulated data: no source is configured (set REPLAY_DIR or a provider list for real data)`,
-    );
-  } else {
-    logger.log(`Serving data from ${sources}`);
-  }
+  logSources(config);
   const docs = config.swaggerEnabled ? '; API docs at /docs' : '';
-  logger.log(`Listening on ${await app.getUrl()}${docs}`);
+  new Logger('Main').log(`Listening on ${await app.getUrl()}${docs}`);
+}
+
+/** Says at start-up which sources serve data, and which listed ones are off. */
+function logSources(config: AppConfig): void {
+  const logger = new Logger('Main');
+  const listed = config.enabledSources();
+  const isOn = (id: SourceId) =>
+    !isUpstreamId(id) || config.upstreams[id].enabled;
+  for (const id of listed.filter((source) => !isOn(source))) {
+    if (!isUpstreamId(id)) continue;
+    logger.warn(
+      `${id} is named in a provider list but disabled: ${config.upstreams[id].disabledReason ?? 'disabled'}`,
+    );
+  }
+  const serving = listed.filter(isOn);
+  if (serving.length === 1 && serving[0] === 'simulated') {
+    logger.log(
+      'Serving simulated data: no real source is configured (set REPLAY_DIR or an API key for real data)',
+    );
+    return;
+  }
+  logger.log(`Serving data from ${serving.join(', ')}`);
+}
+
+function isUpstreamId(id: SourceId): id is UpstreamId {
+  return (UPSTREAM_IDS as readonly string[]).includes(id);
 }
 
 await main();

@@ -76,6 +76,19 @@ describe('service start-up', () => {
     expect(body.source).toBe('simulated');
   });
 
+  it('names the sources it serves and the disabled ones', async () => {
+    const run = start({
+      API_PORT: '0',
+      QUOTE_PROVIDERS: 'polygon,simulated',
+      ALPHA_VANTAGE_KEY: 'k',
+    });
+    await waitFor(run.output, /Listening on/);
+    expect(run.output()).toContain(
+      'polygon is named in a provider list but disabled: POLYGON_KEY is not set',
+    );
+    expect(run.output()).toMatch(/Serving data from simulated, alpha_vantage/);
+  });
+
   it('stops with one message naming each invalid variable', async () => {
     const run = start({ API_PORT: 'eighty', REPLAY_SPEED: '-1' });
     const [code] = (await once(run.process, 'exit')) as [number];
