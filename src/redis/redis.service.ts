@@ -72,7 +72,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     client.on('ready', () => {
       if (this.outageErrors > 0) {
         this.logger.log(
-          `Redis reconnected after ${this.outageErrors} failed operations`,
+          `Redis reconnected after ${this.outageErrors} connection errors`,
         );
       }
       this.outageErrors = 0;
