@@ -65,8 +65,9 @@ export function boolean() {
 }
 
 /**
- * A host name or IP address to bind to. A name's last label must start with
- * a letter, so a mistyped address such as 999.1.1.1 is not taken for a name.
+ * Builds a field for a host name or IP address to bind to. A name's last
+ * label must start with a letter, so a mistyped address such as 999.1.1.1
+ * is not taken for a name.
  */
 export function host() {
   const name =
@@ -81,7 +82,7 @@ export function host() {
     });
 }
 
-/** A comma-separated list; empty entries are dropped. */
+/** Builds a comma-separated list field; empty entries are dropped. */
 export function list<T extends string>(
   item: z.ZodType<T, string>,
   example: string,
@@ -105,7 +106,7 @@ export function text() {
   return z.string().trim().min(1, { error: 'expected a non-empty value' });
 }
 
-/** A symbol in any spelling the API accepts, stored in its canonical form. */
+/** Builds a symbol field: any spelling the API accepts, stored in canonical form. */
 export function symbol() {
   return z.string().transform((value, context) => {
     try {
@@ -123,7 +124,7 @@ export function symbol() {
   });
 }
 
-/** An http or https URL without a trailing slash, such as an upstream base URL. */
+/** Builds an http or https URL field, stored without a trailing slash. */
 export function httpUrl() {
   return z
     .string()
@@ -144,7 +145,7 @@ export function httpUrl() {
     .transform((value) => value.replace(/\/+$/, ''));
 }
 
-/** A redis:// or rediss:// URL with a host and, if given, a valid port. */
+/** Builds a redis:// or rediss:// URL field with a host and, if given, a valid port. */
 export function redisUrl() {
   return z
     .string()

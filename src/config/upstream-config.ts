@@ -16,7 +16,7 @@ export interface QuotaLimits {
 export interface UpstreamSettings {
   id: UpstreamId;
   enabled: boolean;
-  /** Why the source is off, e.g. a missing key; null when enabled. */
+  /** Reason the source is off, e.g. a missing key; null when enabled. */
   disabledReason: string | null;
   key: string | null;
   baseUrl: string;
@@ -34,7 +34,7 @@ const PREFIXES: Readonly<
 /**
  * Reads each upstream's settings. Alpha Vantage and Polygon are on when their
  * key is set, unless `<SOURCE>_ENABLED=false`; without a key they stay off
- * whatever `_ENABLED` says. Yahoo needs no key but is unofficial, so it is
+ * whatever the `_ENABLED` value. Yahoo needs no key but is unofficial, so it is
  * off until `YAHOO_ENABLED=true`.
  */
 export function readUpstreams(

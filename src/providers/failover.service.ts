@@ -42,8 +42,9 @@ export interface AcceptedAnswer<T> extends Answer<T> {
 
 /**
  * Asks the sources of a capability in their configured order until one
- * answers. Failures that fail over are logged with source, symbol and code;
- * when none answers, the combined error follows the error catalogue.
+ * returns a value. Failures that fail over are logged with source, symbol
+ * and code. When none succeeds, the combined error follows the error
+ * catalogue.
  */
 @Injectable()
 export class FailoverService {

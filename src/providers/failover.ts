@@ -2,7 +2,7 @@ import { ApiError } from '../common/api.errors.js';
 import { ERROR_CATALOGUE, type ErrorCode } from '../common/error-catalogue.js';
 import type { SourceId } from './market-data-source.js';
 
-/** How one source failed a request. */
+/** The failure of one source on one request. */
 export interface Attempt {
   source: SourceId;
   code: ErrorCode;
@@ -27,7 +27,7 @@ export function failsOver(error: unknown): boolean {
 
 /**
  * Combines the failures of every source tried into the one error the client
- * gets: 404 only when every source said not found (DATA_NOT_AVAILABLE when
+ * gets: 404 only when every source reported not found (DATA_NOT_AVAILABLE when
  * any knew the symbol but not the range), 502 only when every failure was a
  * malformed response, else 503, with the shared code when all sources agree.
  */

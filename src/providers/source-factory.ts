@@ -11,7 +11,7 @@ import { SourceQuota } from './upstream/source-quota.js';
 import { UpstreamHttpClient } from './upstream/upstream-http.client.js';
 import { YahooSource } from './yahoo/yahoo.adapter.js';
 
-/** What source constructors need besides the settings. */
+/** Dependencies of source constructors besides the settings. */
 export interface SourceDependencies {
   clock: Clock;
   redis: RedisClientType | null;

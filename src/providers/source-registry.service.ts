@@ -51,7 +51,7 @@ export class SourceRegistry implements OnApplicationShutdown {
     return Object.fromEntries(entries) as Record<Capability, string[]>;
   }
 
-  /** Every built source with its status, then every upstream that is off and why. */
+  /** Lists every built source with its status, then every upstream that is off and why. */
   async reports(): Promise<SourceReport[]> {
     const built = await Promise.all(
       this.sources.map(async (source) => ({

@@ -8,7 +8,7 @@ import { createClient, type RedisClientType } from 'redis';
 import { redactUrlCredentials } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
 
-/** Longest pause between reconnection attempts, in milliseconds. */
+/** Maximum pause between reconnection attempts, in milliseconds. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 /** How long start-up waits for the first connection before going on without it. */
 const STARTUP_WAIT_MS = 2000;

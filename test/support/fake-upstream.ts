@@ -19,9 +19,9 @@ export interface FakeResponse {
   status?: number;
   headers?: Record<string, string | string[]>;
   body?: string;
-  /** Milliseconds to wait before answering. */
+  /** Milliseconds to wait before responding. */
   delayMs?: number;
-  /** Closes the connection without answering. */
+  /** Closes the connection without a response. */
   hangUp?: boolean;
 }
 
@@ -30,15 +30,15 @@ export type FakeRoute = (call: RecordedCall) => FakeResponse | undefined;
 export interface FakeUpstream {
   baseUrl: string;
   calls: RecordedCall[];
-  /** Replaces the routes; the first that returns a response answers. */
+  /** Replaces the routes; the first that returns a response is sent. */
   setRoutes(routes: FakeRoute[]): void;
   close(): Promise<void>;
 }
 
 /**
- * Starts an HTTP server on 127.0.0.1 that stands in for a market data
- * provider: it answers from the given routes, records every call and
- * answers 404 to anything no route claims.
+ * Starts an HTTP server on 127.0.0.1 that replaces a market data
+ * provider: it responds from the given routes, records every call and
+ * returns 404 to anything no route claims.
  */
 export async function startFakeUpstream(
   routes: FakeRoute[] = [],
@@ -113,7 +113,7 @@ export function derivedFixture(relativePath: string): string {
   return readFileSync(path.join(folder, relativePath), 'utf8');
 }
 
-/** A route answering GETs to `pathname` whose query contains `query`. */
+/** Builds a route that responds to GETs to `pathname` whose query contains `query`. */
 export function route(
   pathname: string | RegExp,
   query: Record<string, string>,

@@ -127,7 +127,7 @@ export class UpstreamHttpClient {
   /**
    * Sends a GET and hands the response to `parse`, which turns it into data
    * or throws an UpstreamError. Both run under the quota, retries and the
-   * circuit breaker, so a source that keeps answering garbage opens it too.
+   * circuit breaker, so a source that keeps sending garbage opens it too.
    */
   async call<T>(
     upstream: UpstreamRequest,
@@ -289,9 +289,9 @@ export class UpstreamHttpClient {
   }
 
   /**
-   * Classifies a failed send. A timeout of one attempt fails over as
-   * unavailable; one cut short by the client request's deadline is the
-   * deadline passing, which ends the request with 504.
+   * Classifies a failed send. A timeout of one attempt counts as unavailable,
+   * so it fails over. A timeout cut short by the client request's deadline
+   * means the deadline passed, which ends the request with 504.
    */
   private networkError(
     error: unknown,

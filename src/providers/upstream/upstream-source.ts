@@ -10,7 +10,7 @@ import type {
 import type { SourceQuota } from './source-quota.js';
 import type { UpstreamHttpClient } from './upstream-http.client.js';
 
-/** What an upstream adapter is built from. */
+/** Dependencies an upstream adapter is built from. */
 export interface UpstreamContext {
   settings: UpstreamSettings;
   client: UpstreamHttpClient;
