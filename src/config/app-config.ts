@@ -46,6 +46,10 @@ export class AppConfig {
     breakerCooldownMs: number;
   };
   readonly yahooCookieUrl: string;
+  /** Alpaca data feed: `iex` (free) or `sip` (all US exchanges, paid). */
+  readonly alpacaFeed: 'iex' | 'sip';
+  /** Upstream live streams: silence that counts as a dead connection, and the longest reconnect wait, in ms. */
+  readonly streams: { staleAfterMs: number; reconnectMaxDelayMs: number };
   readonly redisUrl: string | null;
 
   constructor(private readonly settings: Settings) {
@@ -70,6 +74,11 @@ export class AppConfig {
       breakerCooldownMs: settings.CIRCUIT_BREAKER_COOLDOWN * 1000,
     };
     this.yahooCookieUrl = settings.YAHOO_COOKIE_URL;
+    this.alpacaFeed = settings.ALPACA_FEED;
+    this.streams = {
+      staleAfterMs: settings.STREAM_STALE_AFTER * 1000,
+      reconnectMaxDelayMs: settings.STREAM_RECONNECT_MAX_DELAY * 1000,
+    };
     this.redisUrl = settings.REDIS_URL ?? null;
     const lists = CAPABILITIES.map((capability) => {
       const configured = settings[LIST_SETTINGS[capability]] as

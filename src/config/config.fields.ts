@@ -171,3 +171,25 @@ export function redisUrl() {
       },
     );
 }
+
+/** Builds a ws:// or wss:// URL field, stored without a trailing slash. */
+export function wsUrl() {
+  return z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return url.protocol === 'ws:' || url.protocol === 'wss:';
+        } catch {
+          return false;
+        }
+      },
+      {
+        error:
+          'expected a ws:// or wss:// URL such as wss://stream.example.com',
+      },
+    )
+    .transform((value) => value.replace(/\/+$/, ''));
+}

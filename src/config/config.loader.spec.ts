@@ -82,6 +82,35 @@ describe('loadConfig upstream sources', () => {
     expect(load({ YAHOO_ENABLED: 'true' }).upstreams.yahoo.enabled).toBe(true);
   });
 
+  it('needs both Alpaca credentials', () => {
+    expect(load({ ALPACA_KEY_ID: 'id' }).upstreams.alpaca.disabledReason).toBe(
+      'ALPACA_SECRET_KEY is not set',
+    );
+    expect(
+      load({ ALPACA_KEY_ID: 'id', ALPACA_SECRET_KEY: 's' }).upstreams.alpaca
+        .enabled,
+    ).toBe(true);
+  });
+
+  it('keeps Coinbase off by default', () => {
+    expect(load().upstreams.coinbase.enabled).toBe(false);
+    expect(
+      load({ COINBASE_ENABLED: 'true' }).upstreams.coinbase.streamUrl,
+    ).toBe('wss://ws-feed.exchange.coinbase.com');
+  });
+
+  it('reads the Nasdaq Data Link key from QUANDL_KEY', () => {
+    expect(load({ QUANDL_KEY: 'q' }).upstreams.nasdaq_data_link.enabled).toBe(
+      true,
+    );
+  });
+
+  it('rejects a stream URL that is not ws', () => {
+    expect(
+      problemsOf({ FINNHUB_STREAM_URL: 'https://ws.finnhub.io' })[0],
+    ).toContain('expected a ws:// or wss:// URL');
+  });
+
   it('drops simulated from defaults once a key is set', () => {
     const config = load({ ALPHA_VANTAGE_KEY: 'k', YAHOO_ENABLED: 'true' });
     expect(config.providers.quote).toEqual(['alpha_vantage', 'yahoo']);
@@ -200,7 +229,7 @@ describe('loadConfig errors', () => {
 
   it('rejects an unknown source in a list', () => {
     expect(problemsOf({ QUOTE_PROVIDERS: 'simulated,bloomberg' })[0]).toContain(
-      'expected one of polygon, alpha_vantage, yahoo, replay, simulated',
+      'expected one of polygon, alpaca, finnhub, alpha_vantage, nasdaq_data_link, yahoo, coinbase, replay, simulated',
     );
   });
 

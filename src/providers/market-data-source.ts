@@ -13,8 +13,12 @@ import type { Instrument } from '../market/symbol.js';
 /** Identifiers of the sources this build has, as used in lists such as `QUOTE_PROVIDERS`. */
 export const SOURCE_IDS = [
   'polygon',
+  'alpaca',
+  'finnhub',
   'alpha_vantage',
+  'nasdaq_data_link',
   'yahoo',
+  'coinbase',
   'replay',
   'simulated',
 ] as const;

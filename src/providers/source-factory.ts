@@ -62,7 +62,9 @@ export function createUpstream(
   const client = new UpstreamHttpClient({
     source: id,
     baseUrl: settings.baseUrl,
-    secrets: settings.key ? [settings.key] : [],
+    secrets: [settings.key, settings.secret].filter(
+      (value): value is string => value !== null,
+    ),
     timeoutMs: config.upstream.timeoutMs,
     retries: config.upstream.retries,
     breakerFailures: config.upstream.breakerFailures,

@@ -12,6 +12,8 @@ export interface TestContextOptions {
   id: UpstreamId;
   baseUrl: string;
   key?: string | null;
+  secret?: string | null;
+  streamUrl?: string | null;
   /** Fixed time for the adapter's clock, in epoch ms. */
   now?: number;
   timeoutMs?: number;
@@ -39,14 +41,16 @@ export function testUpstreamContext(
     enabled: true,
     disabledReason: null,
     key,
+    secret: options.secret ?? null,
     baseUrl: options.baseUrl,
+    streamUrl: options.streamUrl ?? null,
     quota: quotaLimits,
   };
   const quota = new SourceQuota(options.id, key, quotaLimits, null);
   const client = new UpstreamHttpClient({
     source: options.id,
     baseUrl: options.baseUrl,
-    secrets: key ? [key] : [],
+    secrets: [key, options.secret].filter((value): value is string => !!value),
     timeoutMs: options.timeoutMs ?? 2000,
     retries: options.retries ?? 0,
     breakerFailures: 5,
