@@ -62,11 +62,24 @@ export interface HistoryResult {
   asOf: number;
 }
 
+/**
+ * A change in a feed's health: `feed_stale` when a source went silent or
+ * lost its connection (quotes of those symbols are then stale), and
+ * `feed_resumed` once ticks flow again.
+ */
+export interface FeedEvent {
+  code: 'feed_stale' | 'feed_resumed';
+  symbols: string[];
+  detail: string;
+}
+
 /** Live ticks per symbol; one instance per source, shared by every subscriber. */
 export interface TickStream {
   subscribe(instruments: readonly Instrument[]): void;
   unsubscribe(symbols: readonly string[]): void;
   readonly ticks: Observable<Tick>;
+  /** Health changes of upstream streams; embedded streams have none. */
+  readonly events?: Observable<FeedEvent>;
   close(): Promise<void>;
 }
 
