@@ -104,11 +104,13 @@ function readPair(
   text: string,
   context: SymbolContext,
 ): [string, string] | null {
-  const separated = /^([A-Z]+)[-/]([A-Z]+)$/.exec(text);
+  const separated = /^([A-Z0-9]{2,10})[-/]([A-Z]{3,5})$/.exec(text);
   if (separated?.[1] && separated[2]) {
     const [, base, quote] = separated;
-
-    return isCurrencyCode(base) && isCurrencyCode(quote) ? [base, quote] : null;
+    if (isCurrencyCode(base) && isCurrencyCode(quote)) return [base, quote];
+    // Exchanges list far more coins than any fixed table, so on crypto routes
+    // any base against a known quote currency is a pair (NU-GBP, 1INCH-USD).
+    return context === 'crypto' && isCurrencyCode(quote) ? [base, quote] : null;
   }
   if (!/^[A-Z]+$/.test(text)) return null;
   if (context === 'crypto' && isCryptoCode(text)) {
@@ -126,8 +128,11 @@ function pairInContext(
   fail: (detail: string) => never,
 ): Instrument {
   const symbol = `${base}-${quote}`;
+  // A base that is no currency code at all can only be a coin.
   const assetClass: AssetClass =
-    isCryptoCode(base) || isCryptoCode(quote) ? 'crypto' : 'forex';
+    isCryptoCode(base) || isCryptoCode(quote) || !isCurrencyCode(base)
+      ? 'crypto'
+      : 'forex';
 
   if (context === 'equity') {
     const route = assetClass === 'crypto' ? 'crypto' : 'forex';
