@@ -1,5 +1,6 @@
 import type { UpstreamId } from '../config/upstream-config.js';
 import { AlphaVantageSource } from './alpha-vantage/alpha-vantage.adapter.js';
+import { FinnhubSource } from './finnhub/finnhub.adapter.js';
 import type { MarketDataSource } from './market-data-source.js';
 import { PolygonSource } from './polygon/polygon.adapter.js';
 import type { UpstreamContext } from './upstream/upstream-source.js';
@@ -17,6 +18,7 @@ export const UPSTREAM_ADAPTERS: Partial<
   Record<UpstreamId, UpstreamAdapterClass>
 > = {
   alpha_vantage: AlphaVantageSource,
+  finnhub: FinnhubSource,
   polygon: PolygonSource,
   yahoo: YahooSource,
 };
