@@ -9,6 +9,7 @@ import { SimulatedSource } from './simulated/simulated.adapter.js';
 import { UPSTREAM_ADAPTERS } from './upstream-adapters.js';
 import { SourceQuota } from './upstream/source-quota.js';
 import { UpstreamHttpClient } from './upstream/upstream-http.client.js';
+import type { UpstreamContext } from './upstream/upstream-source.js';
 import { YahooSource } from './yahoo/yahoo.adapter.js';
 
 /** Dependencies of source constructors besides the settings. */
@@ -71,26 +72,19 @@ export function createUpstream(
     breakerCooldownMs: config.upstream.breakerCooldownMs,
     quota,
   });
-  if (id === 'yahoo') {
-    // Yahoo takes its consent cookie from a second origin, YAHOO_COOKIE_URL.
-    const context = {
-      settings,
-      client,
-      quota,
-      clock: dependencies.clock,
-      logger: new Logger('Source:yahoo'),
-    };
-
-    return new YahooSource(context, { cookieUrl: config.yahooCookieUrl });
-  }
-
-  return new Adapter({
+  const context: UpstreamContext = {
     settings,
     client,
     quota,
     clock: dependencies.clock,
     logger: new Logger(`Source:${id}`),
-  });
+    streams: config.streams,
+  };
+  // Yahoo takes its consent cookie from a second origin, YAHOO_COOKIE_URL.
+  if (id === 'yahoo')
+    return new YahooSource(context, { cookieUrl: config.yahooCookieUrl });
+
+  return new Adapter(context);
 }
 
 /**

@@ -69,5 +69,6 @@ export function testUpstreamContext(
     quota,
     clock,
     logger: new Logger(`Source:${options.id}`),
+    streams: { staleAfterMs: 60_000, reconnectMaxDelayMs: 1000 },
   };
 }

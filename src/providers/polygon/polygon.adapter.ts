@@ -22,6 +22,7 @@ import {
 } from './aggregate-bars.js';
 import { collectAggregatePages } from './aggregate-pages.js';
 import { aggregatesRequest, pathSegment } from './aggregate-request.js';
+import { polygonStreamProtocol } from './polygon-stream-protocol.js';
 import { PolygonHttp } from './polygon-http.js';
 import {
   quoteFromIndex,
@@ -51,12 +52,7 @@ const MAX_SEARCH_LIMIT = 1000;
 export class PolygonSource extends UpstreamSource implements MarketDataSource {
   readonly id = 'polygon';
   readonly name = 'Polygon.io (Massive)';
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
-    'quote',
-    'history',
-    'profile',
-    'search',
-  ]);
+  readonly capabilities: ReadonlySet<Capability>;
 
   private readonly http: PolygonHttp;
   private readonly calendar = new UsEquityCalendar();
@@ -64,6 +60,16 @@ export class PolygonSource extends UpstreamSource implements MarketDataSource {
   constructor(context: UpstreamContext) {
     super(context);
     this.http = new PolygonHttp(context);
+    const { streamUrl, key } = context.settings;
+    if (streamUrl && key)
+      this.stream = this.openStream(polygonStreamProtocol(streamUrl, key));
+    this.capabilities = new Set<Capability>([
+      'quote',
+      'history',
+      'profile',
+      'search',
+      ...(this.stream ? (['stream'] as const) : []),
+    ]);
   }
 
   /**

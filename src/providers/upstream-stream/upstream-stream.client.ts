@@ -122,6 +122,7 @@ export class UpstreamStreamClient implements TickStream {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     for (const timer of [
       ...this.timers,

@@ -7,6 +7,8 @@ import type {
   SourceId,
   SourceStatus,
 } from '../market-data-source.js';
+import type { StreamProtocol } from '../upstream-stream/stream-protocol.js';
+import { UpstreamStreamClient } from '../upstream-stream/upstream-stream.client.js';
 import type { SourceQuota } from './source-quota.js';
 import type { UpstreamHttpClient } from './upstream-http.client.js';
 
@@ -17,6 +19,8 @@ export interface UpstreamContext {
   quota: SourceQuota;
   clock: Clock;
   logger: Logger;
+  /** Time limits of the source's live stream, in milliseconds. */
+  streams: { staleAfterMs: number; reconnectMaxDelayMs: number };
 }
 
 /**
@@ -29,7 +33,20 @@ export abstract class UpstreamSource {
   abstract readonly name: string;
   abstract readonly capabilities: ReadonlySet<Capability>;
 
+  /** The source's live stream, for sources that have one and are configured for it. */
+  stream?: UpstreamStreamClient;
+
   constructor(protected readonly context: UpstreamContext) {}
+
+  /** Opens the shared stream connection on a protocol, with the configured time limits. */
+  protected openStream(protocol: StreamProtocol): UpstreamStreamClient {
+    return new UpstreamStreamClient({
+      protocol,
+      logger: this.context.logger,
+      now: () => this.context.clock.now(),
+      ...this.context.streams,
+    });
+  }
 
   async status(): Promise<SourceStatus> {
     const health = this.context.client.state();
@@ -39,6 +56,7 @@ export abstract class UpstreamSource {
       ...health,
       baseUrl: redactUrlCredentials(this.context.settings.baseUrl),
       quota,
+      stream: this.stream?.state(),
     };
     if (health.circuit === 'open') {
       return {
@@ -65,6 +83,7 @@ export abstract class UpstreamSource {
   }
 
   async close(): Promise<void> {
+    await this.stream?.close();
     await this.context.client.close();
   }
 }
