@@ -104,29 +104,29 @@ function classifiedError(
   http: string,
   fail: Fail,
 ): UpstreamError {
-  const said = quoted(message);
+  const quotedMessage = quoted(message);
   if (RATE_LIMIT_MESSAGE.test(message)) {
     return fail(
       'UPSTREAM_RATE_LIMITED',
-      `Finnhub rate limited the request (${http})${said}`,
+      `Finnhub rate limited the request (${http})${quotedMessage}`,
     );
   }
   if (PLAN_MESSAGE.test(message)) {
     return fail(
       'PLAN_NOT_PERMITTED',
-      `The Finnhub plan of this key does not include this data (${http})${said}`,
+      `The Finnhub plan of this key does not include this data (${http})${quotedMessage}`,
     );
   }
   if (KEY_MESSAGE.test(message)) {
     return fail(
       'UPSTREAM_UNAUTHORIZED',
-      `Finnhub rejected the API key (${http})${said}`,
+      `Finnhub rejected the API key (${http})${quotedMessage}`,
     );
   }
 
   return fail(
     'UPSTREAM_UNAVAILABLE',
-    `Finnhub rejected the request (${http})${said}`,
+    `Finnhub rejected the request (${http})${quotedMessage}`,
   );
 }
 

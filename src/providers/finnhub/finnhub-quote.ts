@@ -28,7 +28,7 @@ export const quotePayload = z.object({
 
 export type QuotePayload = z.infer<typeof quotePayload>;
 
-/** What a quote is built from besides the payload. */
+/** Inputs of a quote besides the payload. */
 export interface QuoteContext {
   instrument: Instrument;
   now: number;

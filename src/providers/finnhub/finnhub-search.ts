@@ -11,7 +11,7 @@ const searchRow = z.object({
   type: z.string().nullish(),
 });
 
-/** `/search` body: `count` and the rows in Finnhub's order of relevance. */
+/** `/search` body: `count` and the rows, in Finnhub's order. */
 export const searchPayload = z.object({
   count: z.number().int().nonnegative().optional(),
   result: z.array(searchRow).nullish(),
