@@ -1,4 +1,5 @@
 import type { UpstreamId } from '../config/upstream-config.js';
+import { AlpacaSource } from './alpaca/alpaca.adapter.js';
 import { AlphaVantageSource } from './alpha-vantage/alpha-vantage.adapter.js';
 import { FinnhubSource } from './finnhub/finnhub.adapter.js';
 import type { MarketDataSource } from './market-data-source.js';
@@ -17,6 +18,7 @@ export type UpstreamAdapterClass = new (
 export const UPSTREAM_ADAPTERS: Partial<
   Record<UpstreamId, UpstreamAdapterClass>
 > = {
+  alpaca: AlpacaSource,
   alpha_vantage: AlphaVantageSource,
   finnhub: FinnhubSource,
   polygon: PolygonSource,
