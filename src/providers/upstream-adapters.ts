@@ -3,6 +3,7 @@ import { AlpacaSource } from './alpaca/alpaca.adapter.js';
 import { AlphaVantageSource } from './alpha-vantage/alpha-vantage.adapter.js';
 import { FinnhubSource } from './finnhub/finnhub.adapter.js';
 import type { MarketDataSource } from './market-data-source.js';
+import { NasdaqDataLinkSource } from './nasdaq-data-link/nasdaq-data-link.adapter.js';
 import { PolygonSource } from './polygon/polygon.adapter.js';
 import type { UpstreamContext } from './upstream/upstream-source.js';
 import { YahooSource } from './yahoo/yahoo.adapter.js';
@@ -21,6 +22,7 @@ export const UPSTREAM_ADAPTERS: Partial<
   alpaca: AlpacaSource,
   alpha_vantage: AlphaVantageSource,
   finnhub: FinnhubSource,
+  nasdaq_data_link: NasdaqDataLinkSource,
   polygon: PolygonSource,
   yahoo: YahooSource,
 };
