@@ -1,6 +1,7 @@
 import type { UpstreamId } from '../config/upstream-config.js';
 import { AlpacaSource } from './alpaca/alpaca.adapter.js';
 import { AlphaVantageSource } from './alpha-vantage/alpha-vantage.adapter.js';
+import { CoinbaseSource } from './coinbase/coinbase.adapter.js';
 import { FinnhubSource } from './finnhub/finnhub.adapter.js';
 import type { MarketDataSource } from './market-data-source.js';
 import { NasdaqDataLinkSource } from './nasdaq-data-link/nasdaq-data-link.adapter.js';
@@ -21,6 +22,7 @@ export const UPSTREAM_ADAPTERS: Partial<
 > = {
   alpaca: AlpacaSource,
   alpha_vantage: AlphaVantageSource,
+  coinbase: CoinbaseSource,
   finnhub: FinnhubSource,
   nasdaq_data_link: NasdaqDataLinkSource,
   polygon: PolygonSource,
