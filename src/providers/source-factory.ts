@@ -3,6 +3,7 @@ import type { RedisClientType } from 'redis';
 import type { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import { UPSTREAM_IDS, type UpstreamId } from '../config/upstream-config.js';
+import { AlpacaSource } from './alpaca/alpaca.adapter.js';
 import type { MarketDataSource } from './market-data-source.js';
 import { ReplaySource } from './replay/replay.adapter.js';
 import { SimulatedSource } from './simulated/simulated.adapter.js';
@@ -80,6 +81,9 @@ export function createUpstream(
     logger: new Logger(`Source:${id}`),
     streams: config.streams,
   };
+  // Alpaca reads the stock feed ALPACA_FEED names: iex (free) or sip.
+  if (id === 'alpaca')
+    return new AlpacaSource(context, { feed: config.alpacaFeed });
   // Yahoo takes its consent cookie from a second origin, YAHOO_COOKIE_URL.
   if (id === 'yahoo')
     return new YahooSource(context, { cookieUrl: config.yahooCookieUrl });
