@@ -64,7 +64,7 @@ export function buildHistory(input: HistoryInput): WikiHistory {
       events: eventsOf(unique),
       adjustment: query.adjusted ? 'split+dividend' : 'raw',
       timeZone: US_EQUITY_ZONE,
-      coverage: WIKI_COVERAGE,
+      coverage: { ...WIKI_COVERAGE },
       asOf: input.now,
     },
     dropped: {
