@@ -172,8 +172,8 @@ export class AlpacaHistory {
     symbol: string,
     drops: ReturnType<typeof describeDrops>,
   ): void {
-    if (drops.bad + drops.outside === 0) return;
     const total = drops.bad + drops.outside;
+    if (total === 0) return;
     const rows = total === 1 ? 'bar row' : 'bar rows';
     const line = `alpaca ${symbol}: dropped ${total} ${rows} (${drops.text})`;
     if (drops.bad > 0) this.context.logger.warn(line);
