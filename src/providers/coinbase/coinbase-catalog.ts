@@ -144,7 +144,7 @@ function toMatch({ instrument, product }: CatalogEntry): SymbolMatch {
     symbol: instrument.symbol,
     name: product.display_name || product.id,
     assetClass: 'crypto',
-    // NOTE: no ISO 10383 MIC of Coinbase Exchange was confirmed.
+    // No MIC is given, as in quotes; `source` names the venue.
     exchange: null,
     currency: instrument.quote ?? product.quote_currency.toUpperCase(),
     source: 'coinbase',

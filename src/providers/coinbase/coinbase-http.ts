@@ -49,7 +49,7 @@ export class CoinbaseHttp {
   /**
    * Turns a 2xx-4xx response into data or a classified error. An HTML page
    * (a proxy's or a maintenance page) is malformed whatever its status.
-   * 404 is a product Coinbase does not list, 401 and 403 a refused
+   * 404 is a product Coinbase does not list, 401 and 403 a rejected
    * request, and any other 4xx a request this adapter built wrongly.
    */
   private read<T>(

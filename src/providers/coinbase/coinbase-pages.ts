@@ -10,16 +10,16 @@ import {
 } from './coinbase-candles.js';
 
 /**
- * Most candle requests one history request makes: 15,000 candles, which
- * take five seconds at Coinbase's public limit of 10 requests a second.
+ * Maximum candle requests per history request: 15,000 candles, which take
+ * at least five seconds at Coinbase's public limit of 10 requests a second.
  */
 export const MAX_CANDLE_PAGES = 50;
 
-/** Longest wait for the quota between pages: one per-second window. */
+/** Maximum wait for the quota between pages: one per-second window. */
 const MAX_QUOTA_WAIT_MS = 1000;
 /** Time a wait must leave free in the request's budget, in milliseconds. */
 const QUOTA_WAIT_MARGIN_MS = 250;
-/** Most quota waits before one page; each lasts at most a second. */
+/** Maximum quota waits before one page; each lasts at most a second. */
 const MAX_QUOTA_WAITS_PER_PAGE = 5;
 
 export interface PageOptions {

@@ -8,7 +8,7 @@ const MAX_STATUS_MESSAGE_LENGTH = 200;
 /**
  * Builds a profile from a product. Coinbase gives the pair's codes, a
  * display name and the product's trading state, which the description
- * states; it gives no company data, so those fields stay null.
+ * states. It gives no company data, so those fields stay null.
  */
 export function buildProfile(
   instrument: Instrument,
@@ -22,8 +22,7 @@ export function buildProfile(
     symbol: instrument.symbol,
     assetClass: 'crypto',
     name: product.display_name || product.id,
-    // NOTE: no ISO 10383 MIC of Coinbase Exchange was confirmed; `source`
-    // names the venue.
+    // No MIC is given, as in quotes; `source` names the venue.
     exchange: null,
     currency: quote,
     country: null,
