@@ -79,6 +79,11 @@ describe('Coinbase over REST', () => {
         UPSTREAM_TIMEOUT: '1',
         // Failures in one test must not open the circuit for the next.
         CIRCUIT_BREAKER_FAILURES: '1000',
+        // Every request reaches the fake, so its recorded calls tell all.
+        CACHE_TTL: '0',
+        CACHE_TTL_QUOTE: '0',
+        CACHE_TTL_PROFILE: '0',
+        CACHE_TTL_HISTORY: '0',
       },
     });
   });
@@ -174,6 +179,7 @@ describe('Coinbase over REST', () => {
     } finally {
       process.env.TZ = original;
     }
+    expect(upstream().calls).toHaveLength(2);
     expect(bodies[0]).toContain('"date":"2024-03-11"');
     expect(bodies[1]).toBe(bodies[0]);
   });
