@@ -20,6 +20,7 @@ export const MAX_CANDLES_PER_REQUEST = 300;
  * Coinbase Exchange opened in January 2015, so no candle is older. Spans
  * start no earlier, which keeps a `from` such as 1990-01-01 from costing
  * pages of empty years.
+ * NOTE: the opening month is not stated in the API documentation.
  */
 export const EARLIEST_CANDLE = Date.UTC(2015, 0, 1);
 
