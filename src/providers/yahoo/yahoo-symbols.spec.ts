@@ -36,7 +36,7 @@ describe('fromYahooSymbol', () => {
     ['BT-A.L', 'equity'],
     ['BTC-USD', 'equity'],
     ['EURUSD', 'forex'],
-    ['XYZ1-USD', 'crypto'],
+    ['EURUSD=X', 'crypto'],
     ['AAPL', 'index'],
   ] as const)('rejects %s as %s', (ticker, assetClass) => {
     expect(fromYahooSymbol(ticker, assetClass)).toBeNull();
