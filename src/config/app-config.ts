@@ -51,6 +51,21 @@ export class AppConfig {
   /** Upstream live streams: silence that counts as a dead connection, and the longest reconnect wait, in ms. */
   readonly streams: { staleAfterMs: number; reconnectMaxDelayMs: number };
   readonly redisUrl: string | null;
+  /** Cache lifetimes per data kind and limits, in milliseconds and entries. */
+  readonly cache: {
+    ttlMs: {
+      quote: number;
+      profile: number;
+      marketStatus: number;
+      history: number;
+      other: number;
+    };
+    staleGraceMs: number;
+    memoryTtlMs: number;
+    memoryMaxEntries: number;
+    lockLeaseMs: number;
+    redisTimeoutMs: number;
+  };
 
   constructor(private readonly settings: Settings) {
     this.env = settings.NODE_ENV;
@@ -80,6 +95,20 @@ export class AppConfig {
       reconnectMaxDelayMs: settings.STREAM_RECONNECT_MAX_DELAY * 1000,
     };
     this.redisUrl = settings.REDIS_URL ?? null;
+    this.cache = {
+      ttlMs: {
+        quote: settings.CACHE_TTL_QUOTE * 1000,
+        profile: settings.CACHE_TTL_PROFILE * 1000,
+        marketStatus: settings.CACHE_TTL_MARKET_STATUS * 1000,
+        history: settings.CACHE_TTL_HISTORY * 1000,
+        other: settings.CACHE_TTL * 1000,
+      },
+      staleGraceMs: settings.CACHE_STALE_GRACE * 1000,
+      memoryTtlMs: settings.CACHE_MEMORY_TTL * 1000,
+      memoryMaxEntries: settings.CACHE_MEMORY_MAX_ENTRIES,
+      lockLeaseMs: settings.CACHE_LOCK_LEASE * 1000,
+      redisTimeoutMs: settings.CACHE_REDIS_TIMEOUT * 1000,
+    };
     const lists = CAPABILITIES.map((capability) => {
       const configured = settings[LIST_SETTINGS[capability]] as
         SourceId[] | undefined;
