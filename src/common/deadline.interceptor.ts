@@ -4,25 +4,34 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { Observable } from 'rxjs';
+import type { FastifyReply } from 'fastify';
+import { Observable, tap } from 'rxjs';
 import { AppConfig } from '../config/app-config.js';
-import { withDeadline } from './request-deadline.js';
+import { cacheSummary, withDeadline } from './request-deadline.js';
 
 /**
  * Gives every request a deadline of REQUEST_DEADLINE from its start, carried
- * in async context to the upstream calls made on its behalf.
+ * in async context to the upstream calls made on its behalf, and reports how
+ * the cache served it in the X-Cache header.
  */
 @Injectable()
 export class DeadlineInterceptor implements NestInterceptor {
   constructor(private readonly config: AppConfig) {}
 
-  intercept(
-    _context: ExecutionContext,
-    next: CallHandler,
-  ): Observable<unknown> {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+
     return new Observable((subscriber) =>
       withDeadline(this.config.upstream.deadlineMs, () =>
-        next.handle().subscribe(subscriber),
+        next
+          .handle()
+          .pipe(
+            tap(() => {
+              const summary = cacheSummary();
+              if (summary) void reply.header('x-cache', summary);
+            }),
+          )
+          .subscribe(subscriber),
       ),
     );
   }

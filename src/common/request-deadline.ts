@@ -1,14 +1,26 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+/** How the cache served one lookup of a request. */
+export type CacheOutcome = 'HIT' | 'MISS' | 'STALE';
+
 /**
- * The deadline of the client request being served, carried in async context
- * so that upstream calls made on its behalf share one time budget.
+ * The context of the client request being served, carried in async context:
+ * its deadline, which upstream calls made on its behalf share, and how the
+ * cache served its lookups, for the X-Cache header.
  */
-const storage = new AsyncLocalStorage<{ deadline: number }>();
+interface RequestContext {
+  deadline: number;
+  cache: Set<CacheOutcome>;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
 
 /** Runs `work` with a deadline `budgetMs` from now. */
 export function withDeadline<T>(budgetMs: number, work: () => T): T {
-  return storage.run({ deadline: Date.now() + budgetMs }, work);
+  return storage.run(
+    { deadline: Date.now() + budgetMs, cache: new Set() },
+    work,
+  );
 }
 
 /**
@@ -19,4 +31,21 @@ export function remainingBudget(): number {
   const context = storage.getStore();
 
   return context ? context.deadline - Date.now() : Number.POSITIVE_INFINITY;
+}
+
+/** Notes how the cache served a lookup of the current request. */
+export function recordCacheOutcome(outcome: CacheOutcome): void {
+  storage.getStore()?.cache.add(outcome);
+}
+
+/**
+ * Sums up the cache outcomes of the current request: STALE when any value
+ * was stale, else MISS when any was loaded, else HIT; null without lookups.
+ */
+export function cacheSummary(): CacheOutcome | null {
+  const outcomes = storage.getStore()?.cache;
+  if (!outcomes || outcomes.size === 0) return null;
+  if (outcomes.has('STALE')) return 'STALE';
+
+  return outcomes.has('MISS') ? 'MISS' : 'HIT';
 }

@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CacheUnderTest,
+  startMarketCache,
+} from '../../test/support/market-cache.js';
 import { Clock } from '../common/clock.js';
 import type { Bar, CorporateAction } from '../market/bar.js';
 import { parseSymbol } from '../market/symbol.js';
@@ -25,6 +29,13 @@ function serving(result: HistoryResult): FailoverService {
   } as unknown as FailoverService;
 }
 
+// Caching is off: every case answers the same request with other bars.
+let cache: CacheUnderTest;
+beforeAll(async () => {
+  cache = await startMarketCache({ CACHE_TTL_HISTORY: '0' });
+});
+afterAll(() => cache.close());
+
 const split: CorporateAction = { date: '2020-08-31', type: 'split', ratio: 4 };
 
 function service(bars: Bar[], events: CorporateAction[]): HistoryService {
@@ -36,7 +47,7 @@ function service(bars: Bar[], events: CorporateAction[]): HistoryService {
     asOf: Date.now(),
   } as const;
 
-  return new HistoryService(serving(result), new Clock());
+  return new HistoryService(serving(result), new Clock(), cache.cache);
 }
 
 const query = (text: Record<string, string>) => historyQuerySchema.parse(text);

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { cacheKey } from '../cache/cache-keys.js';
+import { MarketCache } from '../cache/market-cache.service.js';
 import {
   DataNotAvailableError,
   InvalidParameterError,
@@ -22,6 +24,7 @@ export class HistoryService {
   constructor(
     private readonly failover: FailoverService,
     private readonly clock: Clock,
+    private readonly cache: MarketCache,
   ) {}
 
   async history(
@@ -32,23 +35,30 @@ export class HistoryService {
     const range = query.cursor
       ? decodeCursor(query.cursor, key)
       : this.range(instrument, query, key);
-    const answer = await this.failover.call(
-      'history',
-      instrument.symbol,
-      (source) => {
-        if (!source.getHistory)
-          throw new Error(`${source.id} lists history but has no getHistory`);
-        return source.getHistory({
-          instrument,
-          interval: query.interval,
-          start: range.start,
-          end: range.end,
-          // Requesting one bar more than a page shows whether the range continues.
-          limit: query.limit + 1,
-          adjusted: query.adjusted,
-        });
-      },
-    );
+    const cached = await this.cache.get({
+      kind: 'history',
+      key: this.cacheKeyOf(instrument, query, range),
+      load: () =>
+        this.failover.call('history', instrument.symbol, (source) => {
+          if (!source.getHistory)
+            throw new Error(`${source.id} lists history but has no getHistory`);
+          return source.getHistory({
+            instrument,
+            interval: query.interval,
+            start: range.start,
+            end: range.end,
+            // Requesting one bar more than a page shows whether the range continues.
+            limit: query.limit + 1,
+            adjusted: query.adjusted,
+          });
+        }),
+      // A bar still forming changes as often as the quote does.
+      ttlMs: (answer) =>
+        answer.value.bars.at(-1)?.complete === false
+          ? this.cache.ttlOf('quote')
+          : this.cache.ttlOf('history'),
+    });
+    const answer = cached.value;
     const result = answer.value;
     const inRange = result.bars.filter(
       (bar) =>
@@ -81,7 +91,7 @@ export class HistoryService {
       adjustment: result.adjustment,
       source: answer.source,
       asOf: asOfBars(bars, query.interval, result.asOf),
-      stale: false,
+      stale: cached.outcome === 'STALE',
       bars,
       events: result.events.filter((event) => {
         const time = Date.parse(`${event.date}T00:00:00Z`);
@@ -90,6 +100,25 @@ export class HistoryService {
       coverage: result.coverage,
       next: next ? encodeCursor(next) : null,
     };
+  }
+
+  /**
+   * Keys the source request. A range that ends now or later is keyed as open
+   * ended, so requests without `to` share one entry however far apart they come.
+   */
+  private cacheKeyOf(
+    instrument: Instrument,
+    query: HistoryQueryDto,
+    range: HistoryCursor,
+  ): string {
+    return cacheKey('history', instrument.symbol, {
+      asset: instrument.assetClass,
+      interval: query.interval,
+      adjusted: query.adjusted,
+      limit: query.limit + 1,
+      from: range.start ?? 'first',
+      to: range.end >= this.clock.now() ? 'latest' : range.end,
+    });
   }
 
   private range(

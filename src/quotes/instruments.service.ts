@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { cacheKey } from '../cache/cache-keys.js';
+import { MarketCache } from '../cache/market-cache.service.js';
 import { ApiError } from '../common/api.errors.js';
 import { Clock } from '../common/clock.js';
 import { UsEquityCalendar } from '../market/exchange-calendar.js';
@@ -30,20 +32,35 @@ export class InstrumentsService {
     private readonly registry: SourceRegistry,
     private readonly quotes: QuotesService,
     private readonly clock: Clock,
+    private readonly cache: MarketCache,
   ) {}
 
+  /** The profile of one instrument, from the cache or else the profile sources. */
   async profile(instrument: Instrument): Promise<Profile> {
-    const answer = await this.failover.call(
-      'profile',
-      instrument.symbol,
-      (source) => {
-        if (!source.getProfile)
-          throw new Error(`${source.id} lists profiles but has no getProfile`);
-        return source.getProfile(instrument);
+    const cached = await this.cache.get({
+      kind: 'profile',
+      key: cacheKey('profile', instrument.symbol, {
+        asset: instrument.assetClass,
+      }),
+      load: async () => {
+        const answer = await this.failover.call(
+          'profile',
+          instrument.symbol,
+          (source) => {
+            if (!source.getProfile)
+              throw new Error(
+                `${source.id} lists profiles but has no getProfile`,
+              );
+            return source.getProfile(instrument);
+          },
+        );
+        return answer.value;
       },
-    );
+    });
 
-    return answer.value;
+    return cached.outcome === 'STALE'
+      ? { ...cached.value, stale: true }
+      : cached.value;
   }
 
   /** Returns a quote with a short profile, which is null when no source has one. */
@@ -93,22 +110,31 @@ export class InstrumentsService {
   /**
    * Searches the search sources in order and stops at the first that finds
    * anything, so upstream quotas are not spent once an answer is in. Sources
-   * that failed on the way are listed under `errors`; when every source
-   * failed, the combined error is thrown.
+   * that failed on the way are listed under `errors`, and such an answer is
+   * not cached; when every source failed, the combined error is thrown.
    */
   async search(query: string, limit: number) {
-    const answer = await this.failover.callUntil(
-      'search',
-      query,
-      async (source) => {
-        if (!source.search)
-          throw new Error(`${source.id} lists search but has no search`);
-        return (await source.search(query, limit)).slice(0, limit);
+    const cached = await this.cache.get({
+      kind: 'search',
+      key: cacheKey('search', normalizedQuery(query), { limit }),
+      load: async () => {
+        const answer = await this.failover.callUntil(
+          'search',
+          query,
+          async (source) => {
+            if (!source.search)
+              throw new Error(`${source.id} lists search but has no search`);
+            return (await source.search(query, limit)).slice(0, limit);
+          },
+          (matches) => matches.length > 0,
+        );
+        return { results: answer.value, errors: answer.attempts };
       },
-      (matches) => matches.length > 0,
-    );
+      ttlMs: (answer) =>
+        answer.errors.length > 0 ? 0 : this.cache.ttlOf('search'),
+    });
 
-    return { results: answer.value, errors: answer.attempts };
+    return cached.value;
   }
 
   private market(instrument: Instrument): keyof typeof TRADING_HOURS {
@@ -121,4 +147,9 @@ export class InstrumentsService {
   private session(instrument: Instrument): Session {
     return sessionAt(instrument, this.clock.now(), this.calendar);
   }
+}
+
+/** Search text as the cache keys it: case, and runs of spaces, do not matter. */
+function normalizedQuery(query: string): string {
+  return query.trim().replace(/\s+/g, ' ').toLowerCase();
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MarketModule } from '../market/market.module.js';
+import { MarketCacheModule } from '../cache/cache.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
 import {
   CryptoController,
@@ -16,7 +17,7 @@ import { QuotesService } from './quotes.service.js';
 import { SymbolsController } from './symbols.controller.js';
 
 @Module({
-  imports: [MarketModule, ProvidersModule],
+  imports: [MarketModule, ProvidersModule, MarketCacheModule],
   controllers: [
     QuotesController,
     StocksController,

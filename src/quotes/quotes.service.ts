@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api.errors.js';
 import type { Quote } from '../market/quote.js';
 import { parseSymbol, type Instrument } from '../market/symbol.js';
+import { cacheKey } from '../cache/cache-keys.js';
+import { MarketCache } from '../cache/market-cache.service.js';
 import { FailoverService } from '../providers/failover.service.js';
 
 export interface BatchError {
@@ -15,20 +17,24 @@ export interface BatchError {
 export class QuotesService {
   private readonly logger = new Logger(QuotesService.name);
 
-  constructor(private readonly failover: FailoverService) {}
+  constructor(
+    private readonly failover: FailoverService,
+    private readonly cache: MarketCache,
+  ) {}
 
+  /** The quote of one instrument, from the cache or else the quote sources. */
   async quote(instrument: Instrument): Promise<Quote> {
-    const answer = await this.failover.call(
-      'quote',
-      instrument.symbol,
-      (source) => {
-        if (!source.getQuote)
-          throw new Error(`${source.id} lists quotes but has no getQuote`);
-        return source.getQuote(instrument);
-      },
-    );
+    const cached = await this.cache.get({
+      kind: 'quote',
+      key: cacheKey('quote', instrument.symbol, {
+        asset: instrument.assetClass,
+      }),
+      load: () => this.load(instrument),
+    });
 
-    return answer.value;
+    return cached.outcome === 'STALE'
+      ? { ...cached.value, stale: true }
+      : cached.value;
   }
 
   /**
@@ -74,6 +80,20 @@ export class QuotesService {
     });
 
     return { quotes, errors };
+  }
+
+  private async load(instrument: Instrument): Promise<Quote> {
+    const answer = await this.failover.call(
+      'quote',
+      instrument.symbol,
+      (source) => {
+        if (!source.getQuote)
+          throw new Error(`${source.id} lists quotes but has no getQuote`);
+        return source.getQuote(instrument);
+      },
+    );
+
+    return answer.value;
   }
 }
 

@@ -1,0 +1,241 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { ApiError } from '../common/api.errors.js';
+import {
+  type CacheOutcome,
+  recordCacheOutcome,
+  remainingBudget,
+} from '../common/request-deadline.js';
+import { AppConfig } from '../config/app-config.js';
+import { type CacheEntry, isFresh, isServableStale } from './cache-entry.js';
+import type { DataKind } from './cache-keys.js';
+import { CacheStats } from './cache-stats.js';
+import { SharedStore } from './shared-store.service.js';
+
+/** How often a lookup waiting for another instance's load checks Redis, in ms. */
+const POLL_INTERVAL_MS = 25;
+
+/** One cache lookup: what to load on a miss and how long the value lives. */
+export interface Lookup<T> {
+  kind: DataKind;
+  key: string;
+  load: () => Promise<T>;
+  /** Lifetime of a loaded value in ms; the kind's configured TTL when absent. */
+  ttlMs?: (value: T) => number;
+}
+
+/** A value and how the cache served it. */
+export interface Cached<T> {
+  value: T;
+  outcome: CacheOutcome;
+}
+
+interface Resolution<T> extends Cached<T> {
+  waited: boolean;
+}
+
+/**
+ * The two-tier cache in front of the sources: a small in-process LRU with a
+ * short lifetime, then the shared store. Concurrent misses for one key load
+ * once: within a process they share a promise, across instances one takes a
+ * Redis lock and the others wait, within a bound, for its value. Expired
+ * values stay for a grace period and are served, marked stale, when every
+ * source fails. Errors are never stored.
+ */
+@Injectable()
+export class MarketCache {
+  readonly stats = new CacheStats();
+  private readonly memory: LRUCache<string, CacheEntry<unknown>> | null;
+  private readonly inflight = new Map<string, Promise<Resolution<unknown>>>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly shared: SharedStore,
+  ) {
+    const { memoryMaxEntries, memoryTtlMs } = config.cache;
+    this.memory =
+      memoryMaxEntries > 0 && memoryTtlMs > 0
+        ? new LRUCache({ max: memoryMaxEntries })
+        : null;
+  }
+
+  /** The configured lifetime of a kind, in ms. */
+  ttlOf(kind: DataKind): number {
+    const ttl = this.config.cache.ttlMs;
+    if (kind === 'quote') return ttl.quote;
+    if (kind === 'profile') return ttl.profile;
+    if (kind === 'history') return ttl.history;
+
+    return ttl.other;
+  }
+
+  /** How the cache is doing, for health: the shared store's state and the memory tier's size. */
+  state() {
+    return {
+      store: this.shared.distributed ? 'redis' : 'memory',
+      status: this.shared.state === 'down' ? 'degraded' : 'up',
+      memoryEntries: this.memory?.size ?? 0,
+    } as const;
+  }
+
+  /** Returns the cached value of a lookup, loading it on a miss. */
+  async get<T>(lookup: Lookup<T>): Promise<Cached<T>> {
+    const resolution = await this.resolve(lookup);
+    this.stats.count(lookup.kind, counterOf(resolution.outcome));
+    if (resolution.waited) this.stats.count(lookup.kind, 'waits');
+    recordCacheOutcome(resolution.outcome);
+
+    return { value: resolution.value, outcome: resolution.outcome };
+  }
+
+  private async resolve<T>(lookup: Lookup<T>): Promise<Resolution<T>> {
+    if (this.ttlOf(lookup.kind) <= 0) {
+      return { value: await lookup.load(), outcome: 'MISS', waited: false };
+    }
+    const local = this.memory?.get(lookup.key) as CacheEntry<T> | undefined;
+    if (local && isFresh(local, Date.now())) {
+      return { value: local.value, outcome: 'HIT', waited: false };
+    }
+    const pending = this.inflight.get(lookup.key) as
+      Promise<Resolution<T>> | undefined;
+    if (pending) {
+      const shared = await pending;
+      const outcome = shared.outcome === 'STALE' ? 'STALE' : 'HIT';
+
+      return { value: shared.value, outcome, waited: true };
+    }
+    const loading = this.fromSharedOrLoad(lookup).finally(() =>
+      this.inflight.delete(lookup.key),
+    );
+    this.inflight.set(lookup.key, loading);
+
+    return loading;
+  }
+
+  private async fromSharedOrLoad<T>(lookup: Lookup<T>): Promise<Resolution<T>> {
+    const entry = await this.shared.get<T>(lookup.key);
+    if (entry && isFresh(entry, Date.now())) {
+      this.remember(lookup.key, entry);
+      return { value: entry.value, outcome: 'HIT', waited: false };
+    }
+    if (!this.shared.distributed) return this.load(lookup, entry, false);
+
+    return this.loadUnderLock(lookup, entry);
+  }
+
+  /**
+   * Loads under the entry's Redis lock. When another instance holds it, waits
+   * for its value until the lease or the request's deadline runs out, then
+   * loads without the lock rather than hang.
+   */
+  private async loadUnderLock<T>(
+    lookup: Lookup<T>,
+    expired: CacheEntry<T> | undefined,
+  ): Promise<Resolution<T>> {
+    const leaseMs = this.config.cache.lockLeaseMs;
+    const waitUntil = Date.now() + Math.min(leaseMs, remainingBudget());
+    let waited = false;
+    for (;;) {
+      const lock = await this.shared.lock(lookup.key, leaseMs);
+      if (lock.kind !== 'held') {
+        try {
+          return await this.load(lookup, expired, waited);
+        } finally {
+          if (lock.kind === 'acquired')
+            await this.shared.unlock(lookup.key, lock.token);
+        }
+      }
+      waited = true;
+      const entry = await this.awaitOtherLoad<T>(lookup.key, waitUntil);
+      if (entry) {
+        this.remember(lookup.key, entry);
+        return { value: entry.value, outcome: 'HIT', waited };
+      }
+      if (Date.now() >= waitUntil) return this.load(lookup, expired, waited);
+    }
+  }
+
+  /**
+   * Polls Redis for the value another instance is loading. Returns it when it
+   * arrives; undefined once the lock is gone without a value (that load
+   * failed) or the wait is over.
+   */
+  private async awaitOtherLoad<T>(
+    key: string,
+    waitUntil: number,
+  ): Promise<CacheEntry<T> | undefined> {
+    while (Date.now() < waitUntil) {
+      await sleep(POLL_INTERVAL_MS);
+      const entry = await this.shared.get<T>(key);
+      if (entry && isFresh(entry, Date.now())) return entry;
+      if (!(await this.shared.locked(key))) {
+        const last = await this.shared.get<T>(key);
+        return last && isFresh(last, Date.now()) ? last : undefined;
+      }
+    }
+
+    return undefined;
+  }
+
+  /**
+   * Loads from the sources and stores the value. When every source fails and
+   * an expired value is still within its grace period, that value is served
+   * as stale instead of the error.
+   */
+  private async load<T>(
+    lookup: Lookup<T>,
+    expired: CacheEntry<T> | undefined,
+    waited: boolean,
+  ): Promise<Resolution<T>> {
+    let value: T;
+    try {
+      value = await lookup.load();
+    } catch (error) {
+      if (
+        expired &&
+        isServableStale(expired, Date.now()) &&
+        sourcesFailed(error)
+      )
+        return { value: expired.value, outcome: 'STALE', waited };
+      throw error;
+    }
+    const now = Date.now();
+    const ttlMs = lookup.ttlMs?.(value) ?? this.ttlOf(lookup.kind);
+    if (ttlMs > 0) {
+      const entry: CacheEntry<T> = {
+        value,
+        freshUntil: now + ttlMs,
+        staleUntil: now + ttlMs + this.config.cache.staleGraceMs,
+      };
+      this.remember(lookup.key, entry);
+      await this.shared.set(lookup.key, entry, now);
+    }
+
+    return { value, outcome: 'MISS', waited };
+  }
+
+  /** Keeps a fresh entry in the memory tier, no longer than it stays fresh. */
+  private remember(key: string, entry: CacheEntry<unknown>): void {
+    const ttl = Math.min(
+      this.config.cache.memoryTtlMs,
+      entry.freshUntil - Date.now(),
+    );
+    if (this.memory && ttl > 0) this.memory.set(key, entry, { ttl });
+  }
+}
+
+/**
+ * True for the errors that mean the sources could not answer (unavailable,
+ * rate limited, timed out, malformed), as opposed to answers such as "no
+ * such symbol", which a stale value must not hide.
+ */
+function sourcesFailed(error: unknown): boolean {
+  return error instanceof ApiError && error.status >= 502;
+}
+
+function counterOf(outcome: CacheOutcome): 'hits' | 'misses' | 'stale' {
+  if (outcome === 'HIT') return 'hits';
+
+  return outcome === 'MISS' ? 'misses' : 'stale';
+}

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import type { Cache } from 'cache-manager';
+import {
+  circuitBreaker,
+  ConsecutiveBreaker,
+  handleAll,
+  type IPolicy,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+} from 'cockatiel';
+import { AppConfig } from '../config/app-config.js';
+import { RedisService } from '../redis/redis.service.js';
+import { type CacheEntry, isCacheEntry } from './cache-entry.js';
+import { lockKey } from './cache-keys.js';
+import { OutageLog } from './outage-log.js';
+
+/** Failed operations in a row after which Redis is skipped for a while. */
+const BREAKER_FAILURES = 3;
+/** How long Redis is skipped before one operation tries it again, in ms. */
+const BREAKER_COOLDOWN_MS = 1000;
+
+/** Deletes a lock only while it still holds the caller's token. */
+const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('del', KEYS[1])
+end
+return 0`;
+
+/** The outcome of trying to take the lock of an entry. */
+export type LockAttempt =
+  | { kind: 'acquired'; token: string }
+  | { kind: 'held' }
+  | { kind: 'unavailable' };
+
+class RedisNotReadyError extends Error {
+  constructor() {
+    super('the Redis connection is not ready');
+  }
+}
+
+/**
+ * The tier every instance shares: the cache manager's store (Redis through
+ * Keyv with REDIS_URL, a bounded in-process map without), plus the locks
+ * that make one instance load a missing entry while the others wait.
+ *
+ * Every Redis operation is bounded by CACHE_REDIS_TIMEOUT, and after a few
+ * failures in a row Redis is skipped for a second, so a stopped or paused
+ * Redis costs a request at most that bound. Failures count as misses and an
+ * outage is logged once, with the count of failed operations when it ends.
+ */
+@Injectable()
+export class SharedStore {
+  private readonly policy: IPolicy;
+  private readonly outage = new OutageLog(
+    new Logger(SharedStore.name),
+    'Redis cache',
+  );
+  /** Store errors seen so far; the cache manager reports them as events. */
+  private storeErrors = 0;
+
+  constructor(
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    private readonly redis: RedisService,
+    config: AppConfig,
+  ) {
+    this.policy = wrap(
+      circuitBreaker(handleAll, {
+        halfOpenAfter: BREAKER_COOLDOWN_MS,
+        breaker: new ConsecutiveBreaker(BREAKER_FAILURES),
+      }),
+      timeout(config.cache.redisTimeoutMs, TimeoutStrategy.Aggressive),
+    );
+    const countError = (event: { error?: unknown }) => {
+      if (event.error !== undefined) this.storeErrors += 1;
+    };
+    cache.on('get', countError);
+    cache.on('set', countError);
+  }
+
+  /** True when the store is Redis and so shared between instances. */
+  get distributed(): boolean {
+    return this.redis.client !== null;
+  }
+
+  /** `up`, `down` during a Redis outage, or `memory` without Redis. */
+  get state(): 'up' | 'down' | 'memory' {
+    if (!this.distributed) return 'memory';
+
+    return this.redis.ready && !this.outage.inOutage ? 'up' : 'down';
+  }
+
+  /** The entry under `key`, or undefined when absent or unreadable. */
+  async get<T>(key: string): Promise<CacheEntry<T> | undefined> {
+    const value = await this.run(() => this.cache.get<unknown>(key));
+
+    return isCacheEntry(value) ? (value as CacheEntry<T>) : undefined;
+  }
+
+  /** Stores an entry until its stale grace ends; failures are only counted. */
+  async set<T>(key: string, entry: CacheEntry<T>, now: number): Promise<void> {
+    const ttlMs = Math.ceil(entry.staleUntil - now);
+    if (ttlMs <= 0) return;
+    await this.run(() => this.cache.set(key, entry, ttlMs));
+  }
+
+  /** Tries to take the lock of `key` for `leaseMs`. */
+  async lock(key: string, leaseMs: number): Promise<LockAttempt> {
+    const client = this.redis.client;
+    if (!client) return { kind: 'unavailable' };
+    const token = randomUUID();
+    const reply = await this.run(() =>
+      client.set(lockKey(key), token, {
+        condition: 'NX',
+        expiration: { type: 'PX', value: Math.ceil(leaseMs) },
+      }),
+    );
+    if (reply === undefined) return { kind: 'unavailable' };
+
+    return reply === 'OK' ? { kind: 'acquired', token } : { kind: 'held' };
+  }
+
+  /** True while some instance holds the lock of `key`; false when unknown. */
+  async locked(key: string): Promise<boolean> {
+    const client = this.redis.client;
+    if (!client) return false;
+
+    return (await this.run(() => client.exists(lockKey(key)))) === 1;
+  }
+
+  async unlock(key: string, token: string): Promise<void> {
+    const client = this.redis.client;
+    if (!client) return;
+    await this.run(() =>
+      client.eval(RELEASE_LOCK, { keys: [lockKey(key)], arguments: [token] }),
+    );
+  }
+
+  /**
+   * Runs one operation under the timeout and breaker; returns undefined when
+   * it fails, after counting the failure.
+   */
+  private async run<T>(operation: () => Promise<T>): Promise<T | undefined> {
+    if (!this.distributed) return operation();
+    try {
+      const result = await this.policy.execute(async () => {
+        if (!this.redis.ready) throw new RedisNotReadyError();
+        const errorsBefore = this.storeErrors;
+        const value = await operation();
+        if (this.storeErrors !== errorsBefore)
+          throw new Error('the cache store reported an error');
+
+        return value;
+      });
+      this.outage.succeeded();
+
+      return result;
+    } catch (error) {
+      this.outage.failed(error);
+
+      return undefined;
+    }
+  }
+}
