@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.js';
+import { NO_CACHE, startTestApp, type TestApp } from './support/app.js';
 import {
   type FakeResponse,
   derivedFixture,
@@ -40,6 +40,7 @@ const upstream = useFakeUpstream();
 /** Settings that enable Alpaca against the fake, with simulated as quote fallback. */
 function alpacaEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
+    ...NO_CACHE,
     ALPACA_KEY_ID: KEY_ID,
     ALPACA_SECRET_KEY: SECRET,
     ALPACA_BASE_URL: upstream().baseUrl,

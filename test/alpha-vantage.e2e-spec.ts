@@ -1,6 +1,6 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.js';
+import { NO_CACHE, startTestApp, type TestApp } from './support/app.js';
 import {
   type FakeResponse,
   derivedFixture,
@@ -47,6 +47,7 @@ const upstream = useFakeUpstream();
 /** Settings that point Alpha Vantage at the fake, with no quota in the way. */
 function alphaVantageEnv(lists: Record<string, string>) {
   return {
+    ...NO_CACHE,
     ALPHA_VANTAGE_KEY: KEY,
     ALPHA_VANTAGE_BASE_URL: upstream().baseUrl,
     ALPHA_VANTAGE_QUOTA_PER_SECOND: '0',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_AGENT } from '../src/providers/coinbase/coinbase-http.js';
-import { startTestApp, type TestApp } from './support/app.js';
+import { NO_CACHE, startTestApp, type TestApp } from './support/app.js';
 import {
   derivedFixture,
   route,
@@ -80,10 +80,7 @@ describe('Coinbase over REST', () => {
         // Failures in one test must not open the circuit for the next.
         CIRCUIT_BREAKER_FAILURES: '1000',
         // Every request reaches the fake, so its recorded calls tell all.
-        CACHE_TTL: '0',
-        CACHE_TTL_QUOTE: '0',
-        CACHE_TTL_PROFILE: '0',
-        CACHE_TTL_HISTORY: '0',
+        ...NO_CACHE,
       },
     });
   });

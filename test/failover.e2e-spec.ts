@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.js';
+import { NO_CACHE, startTestApp, type TestApp } from './support/app.js';
 import {
   fixture,
   route,
@@ -38,6 +38,7 @@ afterEach(() => {
 
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
+    ...NO_CACHE,
     POLYGON_KEY,
     POLYGON_BASE_URL: polygon.baseUrl,
     POLYGON_QUOTA_PER_MINUTE: '0',

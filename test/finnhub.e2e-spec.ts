@@ -1,6 +1,6 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.js';
+import { NO_CACHE, startTestApp, type TestApp } from './support/app.js';
 import {
   type FakeResponse,
   derivedFixture,
@@ -35,6 +35,7 @@ function finnhubEnv(
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
+    ...NO_CACHE,
     FINNHUB_KEY: KEY,
     FINNHUB_BASE_URL: upstream().baseUrl,
     FINNHUB_QUOTA_PER_SECOND: '0',

@@ -1,6 +1,6 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.js';
+import { NO_CACHE, startTestApp, type TestApp } from './support/app.js';
 import {
   type FakeResponse,
   derivedFixture,
@@ -38,6 +38,7 @@ const upstream = useFakeUpstream();
 /** Settings that point Nasdaq Data Link at the fake, with no quota in the way. */
 function nasdaqEnv(extra: Record<string, string>) {
   return {
+    ...NO_CACHE,
     QUANDL_KEY: KEY,
     NASDAQ_DATA_LINK_BASE_URL: upstream().baseUrl,
     NASDAQ_DATA_LINK_QUOTA_PER_SECOND: '0',

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.js';
+import { NO_CACHE, startTestApp, type TestApp } from './support/app.js';
 import {
   derivedFixture,
   fixture,
@@ -45,6 +45,7 @@ beforeAll(async () => {
   api = await startTestApp({
     now: NOW,
     env: {
+      ...NO_CACHE,
       POLYGON_KEY: KEY,
       POLYGON_BASE_URL: fake.baseUrl,
       POLYGON_QUOTA_PER_MINUTE: '0',

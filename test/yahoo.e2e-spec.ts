@@ -1,6 +1,6 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.js';
+import { NO_CACHE, startTestApp, type TestApp } from './support/app.js';
 import {
   type FakeRoute,
   route,
@@ -46,6 +46,7 @@ const upstream = useFakeUpstream();
 /** Settings that enable Yahoo against the fake, with simulated as fallback. */
 function yahooEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
+    ...NO_CACHE,
     YAHOO_ENABLED: 'true',
     YAHOO_BASE_URL: upstream().baseUrl,
     YAHOO_COOKIE_URL: upstream().baseUrl + YAHOO_COOKIE_PATH,

@@ -20,6 +20,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * Settings that turn caching off, for tests that read a fake upstream's
+ * recorded calls and so need every request to reach it.
+ */
+export const NO_CACHE: Readonly<Record<string, string>> = {
+  CACHE_TTL: '0',
+  CACHE_TTL_QUOTE: '0',
+  CACHE_TTL_PROFILE: '0',
+  CACHE_TTL_HISTORY: '0',
+};
+
 export interface TestAppOptions {
   env?: Record<string, string>;
   /** Fixed time in epoch ms for the market calendar and the sources. */
