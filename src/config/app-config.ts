@@ -51,6 +51,8 @@ export class AppConfig {
   /** Upstream live streams: silence that counts as a dead connection, and the longest reconnect wait, in ms. */
   readonly streams: { staleAfterMs: number; reconnectMaxDelayMs: number };
   readonly redisUrl: string | null;
+  /** Longest wait for one Redis command, in ms. */
+  readonly redisCommandTimeoutMs: number;
   /** Cache lifetimes per data kind and limits, in milliseconds and entries. */
   readonly cache: {
     ttlMs: {
@@ -64,7 +66,7 @@ export class AppConfig {
     memoryTtlMs: number;
     memoryMaxEntries: number;
     lockLeaseMs: number;
-    redisTimeoutMs: number;
+    keyPrefix: string;
   };
 
   constructor(private readonly settings: Settings) {
@@ -95,6 +97,7 @@ export class AppConfig {
       reconnectMaxDelayMs: settings.STREAM_RECONNECT_MAX_DELAY * 1000,
     };
     this.redisUrl = settings.REDIS_URL ?? null;
+    this.redisCommandTimeoutMs = settings.REDIS_COMMAND_TIMEOUT * 1000;
     this.cache = {
       ttlMs: {
         quote: settings.CACHE_TTL_QUOTE * 1000,
@@ -107,7 +110,7 @@ export class AppConfig {
       memoryTtlMs: settings.CACHE_MEMORY_TTL * 1000,
       memoryMaxEntries: settings.CACHE_MEMORY_MAX_ENTRIES,
       lockLeaseMs: settings.CACHE_LOCK_LEASE * 1000,
-      redisTimeoutMs: settings.CACHE_REDIS_TIMEOUT * 1000,
+      keyPrefix: settings.CACHE_KEY_PREFIX,
     };
     const lists = CAPABILITIES.map((capability) => {
       const configured = settings[LIST_SETTINGS[capability]] as

@@ -78,6 +78,7 @@ export const SETTINGS = {
   SEARCH_PROVIDERS: sourceList.optional(),
   STREAM_PROVIDERS: sourceList.optional(),
   REDIS_URL: redisUrl().optional(),
+  REDIS_COMMAND_TIMEOUT: decimal(0.01, 60, 'seconds').default(0.25),
   CACHE_TTL: decimal(0, 604_800, 'seconds').default(300),
   CACHE_TTL_QUOTE: decimal(0, 604_800, 'seconds').default(60),
   CACHE_TTL_PROFILE: decimal(0, 604_800, 'seconds').default(3600),
@@ -87,7 +88,11 @@ export const SETTINGS = {
   CACHE_MEMORY_TTL: decimal(0, 3600, 'seconds').default(5),
   CACHE_MEMORY_MAX_ENTRIES: integer(0, 10_000_000, 'entries').default(10_000),
   CACHE_LOCK_LEASE: decimal(0.1, 600, 'seconds').default(10),
-  CACHE_REDIS_TIMEOUT: decimal(0.01, 60, 'seconds').default(0.25),
+  CACHE_KEY_PREFIX: text()
+    .regex(/^[\w.-]{1,40}$/, {
+      error: 'expected 1 to 40 letters, digits, dots, dashes or underscores',
+    })
+    .default('mda'),
   UPSTREAM_TIMEOUT: decimal(0.1, 120, 'seconds').default(5),
   REQUEST_DEADLINE: decimal(0.5, 600, 'seconds').default(15),
   UPSTREAM_RETRIES: integer(0, 10).default(2),

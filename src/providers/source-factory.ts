@@ -60,6 +60,7 @@ export function createUpstream(
     settings.key,
     settings.quota,
     dependencies.redis,
+    config.redisCommandTimeoutMs,
   );
   const client = new UpstreamHttpClient({
     source: id,

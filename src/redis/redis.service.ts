@@ -4,6 +4,7 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
+import { timeout, TimeoutStrategy } from 'cockatiel';
 import { createClient, type RedisClientType } from 'redis';
 import { redactUrlCredentials } from '../common/secrets.js';
 import { AppConfig } from '../config/app-config.js';
@@ -25,8 +26,13 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   private outageErrors = 0;
   private connecting: Promise<unknown> = Promise.resolve();
+  private readonly bound;
 
   constructor(config: AppConfig) {
+    this.bound = timeout(
+      config.redisCommandTimeoutMs,
+      TimeoutStrategy.Aggressive,
+    );
     this.client = config.redisUrl ? this.connect(config.redisUrl) : null;
   }
 
@@ -45,6 +51,21 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   /** True while the connection is up; false without Redis or during an outage. */
   get ready(): boolean {
     return this.client?.isReady ?? false;
+  }
+
+  /**
+   * Returns true when Redis responds to PING within REDIS_COMMAND_TIMEOUT, so that a
+   * paused Redis is reported down rather than hanging the caller.
+   */
+  async ping(): Promise<boolean> {
+    const client = this.client;
+    if (!client?.isReady) return false;
+    try {
+      await this.bound.execute(() => client.ping());
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  REDIS_SERVER_PATH,
+  startOwnRedis,
+} from '../../../test/support/redis.js';
+import { describeWithTool } from '../../../test/support/system-tools.js';
 import { SourceQuota } from './source-quota.js';
 import { UpstreamError } from './upstream.errors.js';
 
@@ -115,3 +120,38 @@ describe('SourceQuota in Redis', () => {
     expect(await codeOf(quota.consume('polygon', 'A'))).toBe('QUOTA_EXHAUSTED');
   });
 });
+
+describeWithTool(
+  'redis-server',
+  REDIS_SERVER_PATH,
+  'SourceQuota on a paused Redis',
+  () => {
+    it('counts in memory once Redis does not answer in time', async () => {
+      const own = await startOwnRedis();
+      const client: RedisClientType = createClient({ url: own.url });
+      client.on('error', () => undefined);
+      await client.connect();
+      own.pause();
+      try {
+        const quota = new SourceQuota(
+          'polygon',
+          randomUUID(),
+          perMinute(1),
+          client,
+          100,
+        );
+        const started = performance.now();
+        await quota.consume('polygon', 'A');
+        const second = await codeOf(quota.consume('polygon', 'A'));
+        const state = await quota.state();
+        expect(performance.now() - started).toBeLessThan(1000);
+        expect(second).toBe('QUOTA_EXHAUSTED');
+        expect(state[0]?.remaining).toBe(0);
+      } finally {
+        own.resume();
+        await client.close();
+        await own.stop();
+      }
+    });
+  },
+);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { TaskCancelledError, timeout, TimeoutStrategy } from 'cockatiel';
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -40,25 +41,31 @@ interface Limiter {
   window: QuotaWindow['window'];
   limit: number;
   limiter: RateLimiterAbstract;
+  /** The in-process limiter used while Redis fails or does not respond in time. */
+  local: RateLimiterMemory;
 }
 
 /**
  * Request budgets of one source per second, minute and day, backed by
  * rate-limiter-flexible. With Redis the counters are shared by every replica;
- * each Redis limiter falls back to an in-process one while Redis fails. The
+ * each Redis limiter falls back to an in-process one while Redis fails or
+ * takes longer than `redisTimeoutMs` (a paused Redis never responds). The
  * key includes a hash of the API key, so two keys get two budgets. Windows
  * are fixed from their first request, not calendar days.
  */
 export class SourceQuota {
   private readonly limiters: Limiter[];
   private readonly key: string;
+  private readonly bound;
 
   constructor(
     source: string,
     apiKey: string | null,
     quota: QuotaLimits,
     redis: RedisClientType | null,
+    redisTimeoutMs = 250,
   ) {
+    this.bound = timeout(redisTimeoutMs, TimeoutStrategy.Aggressive);
     const keyHash = createHash('sha256')
       .update(apiKey ?? 'none')
       .digest('hex')
@@ -81,7 +88,12 @@ export class SourceQuota {
             })
           : memory;
 
-        return { window: window.window, limit: window.limit(quota), limiter };
+        return {
+          window: window.window,
+          limit: window.limit(quota),
+          limiter,
+          local: memory,
+        };
       },
     );
   }
@@ -94,11 +106,14 @@ export class SourceQuota {
     const taken: Limiter[] = [];
     for (const entry of this.limiters) {
       try {
-        await entry.limiter.consume(this.key, 1);
-        taken.push(entry);
+        taken.push(await this.consumeOne(entry));
       } catch (rejection) {
         await Promise.all(
-          taken.map((done) => done.limiter.reward(this.key, 1)),
+          taken.map((done) =>
+            this.bounded(done.limiter, done.local, (limiter) =>
+              limiter.reward(this.key, 1),
+            ),
+          ),
         );
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         throw new UpstreamError(
@@ -113,8 +128,10 @@ export class SourceQuota {
 
   async state(): Promise<QuotaWindow[]> {
     return Promise.all(
-      this.limiters.map(async ({ window, limit, limiter }) => {
-        const result = await limiter.get(this.key).catch(() => null);
+      this.limiters.map(async ({ window, limit, limiter, local }) => {
+        const result = await this.bounded(limiter, local, (used) =>
+          used.get(this.key),
+        ).catch(() => null);
         if (!result) return { window, limit, remaining: limit, resetsAt: null };
 
         return {
@@ -125,5 +142,37 @@ export class SourceQuota {
         };
       }),
     );
+  }
+
+  /**
+   * Takes one point from a window. Returns the window as counted: with only
+   * its in-process limiter when Redis did not respond, so a refund goes there.
+   */
+  private async consumeOne(entry: Limiter): Promise<Limiter> {
+    let counted = entry;
+    await this.bounded(entry.limiter, entry.local, (limiter) => {
+      if (limiter === entry.local) counted = { ...entry, limiter };
+      return limiter.consume(this.key, 1);
+    });
+
+    return counted;
+  }
+
+  /**
+   * Runs an operation on `limiter`, and again on the in-process `local` one
+   * when the first does not respond within the Redis timeout.
+   */
+  private async bounded<T>(
+    limiter: RateLimiterAbstract,
+    local: RateLimiterMemory,
+    operation: (limiter: RateLimiterAbstract) => Promise<T>,
+  ): Promise<T> {
+    if (limiter === local) return operation(limiter);
+    try {
+      return await this.bound.execute(() => operation(limiter));
+    } catch (error) {
+      if (!(error instanceof TaskCancelledError)) throw error;
+      return operation(local);
+    }
   }
 }
