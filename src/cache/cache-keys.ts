@@ -13,7 +13,6 @@ export const DATA_KINDS: readonly DataKind[] = [
  * new release never read entries written by an old one.
  */
 const KEY_VERSION = 'v1';
-const PREFIX = `mda:${KEY_VERSION}`;
 
 export type KeyParameters = Readonly<
   Record<string, string | number | boolean | null | undefined>
@@ -35,14 +34,9 @@ export function cacheKey(
       const value = entry[1];
       return value !== undefined && value !== null;
     })
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`)
     .join('&');
 
-  return `${PREFIX}:${kind}:${encodeURIComponent(subject)}${query ? `?${query}` : ''}`;
-}
-
-/** The key of the lock that lets one instance load the entry under `key`. */
-export function lockKey(key: string): string {
-  return `${PREFIX}:lock:${key.slice(PREFIX.length + 1)}`;
+  return `${KEY_VERSION}:${kind}:${encodeURIComponent(subject)}${query ? `?${query}` : ''}`;
 }

@@ -1,6 +1,6 @@
 import { DATA_KINDS, type DataKind } from './cache-keys.js';
 
-/** How lookups of one data kind were served. */
+/** Counts of how the lookups of one data kind were served. */
 export interface KindCounters {
   /** Fresh values found in the memory tier or in Redis. */
   hits: number;
@@ -26,7 +26,7 @@ export class CacheStats {
     if (counters) counters[counter] += 1;
   }
 
-  /** A copy of the counters, by data kind. */
+  /** Returns a copy of the counters by data kind. */
   snapshot(): Record<DataKind, KindCounters> {
     return Object.fromEntries(
       [...this.counters].map(([kind, counters]) => [kind, { ...counters }]),

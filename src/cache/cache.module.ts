@@ -9,7 +9,7 @@ import { MarketCache } from './market-cache.service.js';
 import { SharedStore } from './shared-store.service.js';
 
 /**
- * The store of the shared tier: Redis through Keyv on the one shared client
+ * Creates the store of the shared tier: Redis through Keyv on the one shared client
  * when REDIS_URL is set, else a bounded in-process map.
  */
 function sharedStore(config: AppConfig, redis: RedisService): Keyv {

@@ -60,7 +60,7 @@ export class MarketCache {
         : null;
   }
 
-  /** The configured lifetime of a kind, in ms. */
+  /** Returns the configured lifetime of a kind, in ms. */
   ttlOf(kind: DataKind): number {
     const ttl = this.config.cache.ttlMs;
     if (kind === 'quote') return ttl.quote;
@@ -70,7 +70,7 @@ export class MarketCache {
     return ttl.other;
   }
 
-  /** How the cache is doing, for health: the shared store's state and the memory tier's size. */
+  /** Reports the shared store's state and the memory tier's size, for health. */
   state() {
     return {
       store: this.shared.distributed ? 'redis' : 'memory',
@@ -226,9 +226,9 @@ export class MarketCache {
 }
 
 /**
- * True for the errors that mean the sources could not answer (unavailable,
- * rate limited, timed out, malformed), as opposed to answers such as "no
- * such symbol", which a stale value must not hide.
+ * Returns true for errors that mean the sources could not respond
+ * (unavailable, rate limited, timed out, malformed), as opposed to results
+ * such as "no such symbol", which a stale value must not hide.
  */
 function sourcesFailed(error: unknown): boolean {
   return error instanceof ApiError && error.status >= 502;

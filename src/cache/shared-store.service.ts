@@ -14,7 +14,6 @@ import {
 import { AppConfig } from '../config/app-config.js';
 import { RedisService } from '../redis/redis.service.js';
 import { type CacheEntry, isCacheEntry } from './cache-entry.js';
-import { lockKey } from './cache-keys.js';
 import { OutageLog } from './outage-log.js';
 
 /** Failed operations in a row after which Redis is skipped for a while. */
@@ -45,7 +44,7 @@ class RedisNotReadyError extends Error {
  * Keyv with REDIS_URL, a bounded in-process map without), plus the locks
  * that make one instance load a missing entry while the others wait.
  *
- * Every Redis operation is bounded by CACHE_REDIS_TIMEOUT, and after a few
+ * Every Redis command is bounded by REDIS_COMMAND_TIMEOUT, and after a few
  * failures in a row Redis is skipped for a second, so a stopped or paused
  * Redis costs a request at most that bound. Failures count as misses and an
  * outage is logged once, with the count of failed operations when it ends.
@@ -59,18 +58,22 @@ export class SharedStore {
   );
   /** Store errors seen so far; the cache manager reports them as events. */
   private storeErrors = 0;
+  /** Prefix of every key this store writes, so deployments can share a Redis. */
+  private readonly prefix: string;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     private readonly redis: RedisService,
     config: AppConfig,
   ) {
+    this.prefix = config.cache.keyPrefix;
     this.policy = wrap(
       circuitBreaker(handleAll, {
         halfOpenAfter: BREAKER_COOLDOWN_MS,
         breaker: new ConsecutiveBreaker(BREAKER_FAILURES),
       }),
-      timeout(config.cache.redisTimeoutMs, TimeoutStrategy.Aggressive),
+      // node-redis bounds only the wait to send a command, not its reply.
+      timeout(config.redisCommandTimeoutMs, TimeoutStrategy.Aggressive),
     );
     const countError = (event: { error?: unknown }) => {
       if (event.error !== undefined) this.storeErrors += 1;
@@ -93,7 +96,9 @@ export class SharedStore {
 
   /** The entry under `key`, or undefined when absent or unreadable. */
   async get<T>(key: string): Promise<CacheEntry<T> | undefined> {
-    const value = await this.run(() => this.cache.get<unknown>(key));
+    const value = await this.run(() =>
+      this.cache.get<unknown>(this.entryKey(key)),
+    );
 
     return isCacheEntry(value) ? (value as CacheEntry<T>) : undefined;
   }
@@ -102,7 +107,7 @@ export class SharedStore {
   async set<T>(key: string, entry: CacheEntry<T>, now: number): Promise<void> {
     const ttlMs = Math.ceil(entry.staleUntil - now);
     if (ttlMs <= 0) return;
-    await this.run(() => this.cache.set(key, entry, ttlMs));
+    await this.run(() => this.cache.set(this.entryKey(key), entry, ttlMs));
   }
 
   /** Tries to take the lock of `key` for `leaseMs`. */
@@ -111,7 +116,7 @@ export class SharedStore {
     if (!client) return { kind: 'unavailable' };
     const token = randomUUID();
     const reply = await this.run(() =>
-      client.set(lockKey(key), token, {
+      client.set(this.lockKey(key), token, {
         condition: 'NX',
         expiration: { type: 'PX', value: Math.ceil(leaseMs) },
       }),
@@ -126,15 +131,26 @@ export class SharedStore {
     const client = this.redis.client;
     if (!client) return false;
 
-    return (await this.run(() => client.exists(lockKey(key)))) === 1;
+    return (await this.run(() => client.exists(this.lockKey(key)))) === 1;
   }
 
   async unlock(key: string, token: string): Promise<void> {
     const client = this.redis.client;
     if (!client) return;
     await this.run(() =>
-      client.eval(RELEASE_LOCK, { keys: [lockKey(key)], arguments: [token] }),
+      client.eval(RELEASE_LOCK, {
+        keys: [this.lockKey(key)],
+        arguments: [token],
+      }),
     );
+  }
+
+  private entryKey(key: string): string {
+    return `${this.prefix}:${key}`;
+  }
+
+  private lockKey(key: string): string {
+    return `${this.prefix}:lock:${key}`;
   }
 
   /**

@@ -1,4 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  describe,
+  expect,
+  it,
+  vi,
+} from 'vitest';
 import {
   type CacheUnderTest,
   startMarketCache,
@@ -91,5 +100,65 @@ describe('HistoryService events', () => {
       }),
     );
     expect(second.events).toEqual([split]);
+  });
+});
+
+const closedRange = () => query({ from: '2020-09-01', to: '2020-09-04' });
+
+describe('HistoryService caching', () => {
+  let cached: CacheUnderTest;
+
+  afterEach(() => cached.close());
+
+  /** History whose last bar is complete or still forming, counting source calls. */
+  async function counting(lastComplete: boolean) {
+    cached = await startMarketCache({
+      CACHE_TTL_QUOTE: '0.05',
+      CACHE_TTL_HISTORY: '60',
+    });
+    const bars = [
+      day('2020-09-03'),
+      { ...day('2020-09-04'), complete: lastComplete },
+    ];
+    const result: HistoryResult = {
+      bars,
+      events: [],
+      adjustment: 'raw',
+      timeZone: 'America/New_York',
+      asOf: Date.now(),
+    };
+    const call = vi.fn<() => Promise<{ value: HistoryResult; source: string }>>(
+      () => Promise.resolve({ value: result, source: 'replay' }),
+    );
+    const failover = { call } as unknown as FailoverService;
+
+    return {
+      history: new HistoryService(failover, new Clock(), cached.cache),
+      call,
+    };
+  }
+
+  it('keeps closed bars for the history lifetime', async () => {
+    const { history, call } = await counting(true);
+    await history.history(parseSymbol('AAPL'), closedRange());
+    await sleep(100);
+    await history.history(parseSymbol('aapl'), closedRange());
+    expect(call).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps a range whose last bar is forming only for the quote lifetime', async () => {
+    const { history, call } = await counting(false);
+    await history.history(parseSymbol('AAPL'), closedRange());
+    await sleep(100);
+    await history.history(parseSymbol('AAPL'), closedRange());
+    expect(call).toHaveBeenCalledTimes(2);
+  });
+
+  it('keys requests without `to` as one open-ended range', async () => {
+    const { history, call } = await counting(true);
+    await history.history(parseSymbol('AAPL'), query({ from: '2020-09-01' }));
+    await sleep(5);
+    await history.history(parseSymbol('AAPL'), query({ from: '2020-09-01' }));
+    expect(call).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,0 +1,192 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  type CacheUnderTest,
+  startMarketCache,
+} from '../../test/support/market-cache.js';
+import { ApiError, SymbolNotFoundError } from '../common/api.errors.js';
+import {
+  cacheSummary,
+  recordCacheOutcome,
+  withDeadline,
+} from '../common/request-deadline.js';
+import { cacheKey } from './cache-keys.js';
+
+let started: CacheUnderTest | undefined;
+
+async function cacheWith(env: Record<string, string> = {}) {
+  started = await startMarketCache(env);
+  return started.cache;
+}
+
+afterEach(async () => {
+  await started?.close();
+  started = undefined;
+});
+
+const key = cacheKey('quote', 'AAPL');
+/** A lifetime short enough for a test to wait it out. */
+const shortLived = () => 30;
+const priceOf8 = () => Promise.resolve({ price: 8 });
+const unavailable = () =>
+  new ApiError('UPSTREAM_UNAVAILABLE', 'every quote source failed');
+
+describe('MarketCache without Redis', () => {
+  it('loads a missing value once and then serves it', async () => {
+    const cache = await cacheWith();
+    const load = vi.fn<() => Promise<{ price: number }>>(() =>
+      Promise.resolve({ price: 1 }),
+    );
+    const first = await cache.get({ kind: 'quote', key, load });
+    const second = await cache.get({ kind: 'quote', key, load });
+    expect([first.outcome, second.outcome]).toEqual(['MISS', 'HIT']);
+    expect(second.value).toEqual({ price: 1 });
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(cache.stats.snapshot().quote).toEqual({
+      hits: 1,
+      misses: 1,
+      stale: 0,
+      waits: 0,
+    });
+  });
+
+  it('makes one load for concurrent misses of a key', async () => {
+    const cache = await cacheWith();
+    const load = vi.fn<() => Promise<{ price: number }>>(async () => {
+      await sleep(50);
+      return { price: 2 };
+    });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => cache.get({ kind: 'quote', key, load })),
+    );
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(results.filter((result) => result.outcome === 'MISS')).toHaveLength(
+      1,
+    );
+    expect(results.every((result) => result.value.price === 2)).toBe(true);
+    expect(cache.stats.snapshot().quote.waits).toBe(49);
+  });
+
+  it('never stores an error', async () => {
+    const cache = await cacheWith();
+    const load = vi
+      .fn<() => Promise<{ price: number }>>()
+      .mockRejectedValueOnce(unavailable())
+      .mockResolvedValueOnce({ price: 3 });
+    await expect(cache.get({ kind: 'quote', key, load })).rejects.toThrow(
+      'every quote source failed',
+    );
+    const retried = await cache.get({ kind: 'quote', key, load });
+    expect(retried).toEqual({ value: { price: 3 }, outcome: 'MISS' });
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('serves an expired value as stale when the sources fail', async () => {
+    const cache = await cacheWith({ CACHE_STALE_GRACE: '10' });
+    await cache.get({
+      kind: 'quote',
+      key,
+      ttlMs: shortLived,
+      load: () => Promise.resolve({ price: 4 }),
+    });
+    await sleep(50);
+    const stale = await cache.get({
+      kind: 'quote',
+      key,
+      ttlMs: shortLived,
+      load: () => Promise.reject(unavailable()),
+    });
+    expect(stale).toEqual({ value: { price: 4 }, outcome: 'STALE' });
+    expect(cache.stats.snapshot().quote.stale).toBe(1);
+  });
+
+  it('lets an answer such as not found through rather than a stale value', async () => {
+    const cache = await cacheWith({ CACHE_STALE_GRACE: '10' });
+    await cache.get({
+      kind: 'quote',
+      key,
+      ttlMs: shortLived,
+      load: () => Promise.resolve({ price: 5 }),
+    });
+    await sleep(50);
+    await expect(
+      cache.get({
+        kind: 'quote',
+        key,
+        ttlMs: shortLived,
+        load: () => Promise.reject(new SymbolNotFoundError('AAPL', 'gone')),
+      }),
+    ).rejects.toThrow('gone');
+  });
+
+  it('gives up an expired value once its grace is over', async () => {
+    const cache = await cacheWith({ CACHE_STALE_GRACE: '0.05' });
+    await cache.get({
+      kind: 'quote',
+      key,
+      ttlMs: shortLived,
+      load: () => Promise.resolve({ price: 6 }),
+    });
+    await sleep(120);
+    await expect(
+      cache.get({
+        kind: 'quote',
+        key,
+        ttlMs: shortLived,
+        load: () => Promise.reject(unavailable()),
+      }),
+    ).rejects.toThrow('every quote source failed');
+  });
+
+  it('loads every time for a kind whose lifetime is 0', async () => {
+    const cache = await cacheWith({ CACHE_TTL_QUOTE: '0' });
+    const load = vi.fn<() => Promise<{ price: number }>>(() =>
+      Promise.resolve({ price: 7 }),
+    );
+    await cache.get({ kind: 'quote', key, load });
+    const again = await cache.get({ kind: 'quote', key, load });
+    expect(again.outcome).toBe('MISS');
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not store a value whose lifetime is 0', async () => {
+    const cache = await cacheWith();
+    const load = vi.fn<() => Promise<{ partial: boolean }>>(() =>
+      Promise.resolve({ partial: true }),
+    );
+    await cache.get({ kind: 'search', key, load, ttlMs: () => 0 });
+    await cache.get({ kind: 'search', key, load, ttlMs: () => 0 });
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('notes its outcome on the request being served', async () => {
+    const cache = await cacheWith();
+    const summaries = await withDeadline(1000, async () => {
+      await cache.get({ kind: 'quote', key, load: priceOf8 });
+      const miss = cacheSummary();
+      return [
+        miss,
+        await withDeadline(1000, async () => {
+          await cache.get({ kind: 'quote', key, load: priceOf8 });
+          return cacheSummary();
+        }),
+      ];
+    });
+    expect(summaries).toEqual(['MISS', 'HIT']);
+  });
+
+  it('sums a request up as STALE when any of its lookups was', () => {
+    const summary = withDeadline(1000, () => {
+      recordCacheOutcome('HIT');
+      recordCacheOutcome('STALE');
+      recordCacheOutcome('MISS');
+      return cacheSummary();
+    });
+    expect(summary).toBe('STALE');
+  });
+
+  it('reports an in-process store', async () => {
+    const cache = await cacheWith();
+    expect(cache.state()).toMatchObject({ store: 'memory', status: 'up' });
+  });
+});
