@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import type { LoadOptions } from './config/config.loader.js';
+import { HealthModule } from './health/health.module.js';
 import { QuotesModule } from './quotes/quotes.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -11,7 +12,12 @@ export class AppModule {
   static register(config: AppConfig | LoadOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, QuotesModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        RedisModule,
+        QuotesModule,
+        HealthModule,
+      ],
     };
   }
 }

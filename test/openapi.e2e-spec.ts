@@ -36,6 +36,8 @@ const ROUTES = [
   '/api/symbols',
   '/api/providers',
   '/problems/{slug}',
+  '/health/live',
+  '/health/ready',
 ];
 
 let api: TestApp;
