@@ -264,6 +264,20 @@ describe('market, symbols and providers', () => {
     ]);
   });
 
+  it('lets clients keep the status for its lifetime, never past a change', async () => {
+    const midday = await api.request('/api/market/status');
+    expect(midday.headers.get('cache-control')).toBe('public, max-age=300');
+    const beforeClose = await startTestApp({
+      now: Date.parse('2024-03-13T19:58:00Z'),
+    });
+    try {
+      const response = await beforeClose.request('/api/market/status');
+      expect(response.headers.get('cache-control')).toBe('public, max-age=120');
+    } finally {
+      await beforeClose.close();
+    }
+  });
+
   it('searches symbols', async () => {
     const { status, body } = await api.json<{ results: { symbol: string }[] }>(
       '/api/symbols?query=app',
