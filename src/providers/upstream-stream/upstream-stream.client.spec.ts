@@ -6,6 +6,7 @@ import {
   type FakeConnection,
   type FakeStreamServer,
 } from '../../../test/support/fake-stream-server.js';
+import { startRejectingStreamServer } from '../../../test/support/rejecting-stream-server.js';
 import type { Tick } from '../../market/quote.js';
 import { parseSymbol, type Instrument } from '../../market/symbol.js';
 import type { FeedEvent } from '../market-data-source.js';
@@ -104,10 +105,11 @@ function start(
     auth?: boolean;
     expectsData?: boolean;
     staleAfterMs?: number;
+    url?: string;
   } = {},
 ): UpstreamStreamClient {
   client = new UpstreamStreamClient({
-    protocol: toyProtocol(server.url, options),
+    protocol: toyProtocol(options.url ?? server.url, options),
     logger,
     staleAfterMs: options.staleAfterMs ?? 60_000,
     reconnectMaxDelayMs: 200,
@@ -238,6 +240,28 @@ describe('UpstreamStreamClient failures', () => {
     ).toBe(true);
     expect(stream.state().lastError).toContain('authentication failed');
     expect(events.map((event) => event.code)).toEqual(['feed_stale']);
+  });
+
+  it('keeps the status of a rejected handshake', async () => {
+    const rejecting = await startRejectingStreamServer(
+      401,
+      '{"error":"Invalid API key."}',
+    );
+    try {
+      const stream = start({ url: rejecting.url, auth: false });
+      stream.subscribe([parseSymbol('AAPL')]);
+      await waitUntil(() => rejecting.handshakes.length >= 2);
+      expect(rejecting.handshakes[0]).toBe('/feed');
+      expect(stream.state().connects).toBe(0);
+      expect(stream.state().lastError).toBe('handshake answered HTTP 401');
+      expect(logger.warn).toHaveBeenCalledWith(
+        'toy stream: handshake answered HTTP 401',
+      );
+    } finally {
+      await client?.close();
+      client = undefined;
+      await rejecting.close();
+    }
   });
 
   it('resubscribes the live symbols after a drop', async () => {

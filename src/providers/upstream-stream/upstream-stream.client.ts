@@ -161,14 +161,20 @@ export class UpstreamStreamClient implements TickStream {
     socket.on('message', (data: RawData) =>
       this.onFrame(socket, rawText(data)),
     );
+    let rejected = false;
     socket.on('unexpected-response', (_request, response) => {
+      rejected = true;
       this.fail(
         socket,
         `handshake answered HTTP ${response.statusCode ?? 'unknown'}`,
       );
       socket.terminate();
     });
-    socket.on('error', (error: Error) => this.fail(socket, error.message));
+    socket.on('error', (error: Error) => {
+      // After a rejected handshake, terminate() raises an error about the
+      // aborted connection, which would hide the HTTP status.
+      if (!rejected) this.fail(socket, error.message);
+    });
     socket.on('close', (code: number) => this.onClose(socket, code));
   }
 
