@@ -126,13 +126,13 @@ describeWithTestData('Alpaca quotes over REST', () => {
     expect(upstream().calls).toHaveLength(0);
   });
 
-  it('lists alpaca with quote and history', async () => {
+  it('lists alpaca with quote, history and stream', async () => {
     const { status, body } = await api.json<{
       providers: { id: string; capabilities: string[] }[];
     }>('/api/providers');
     const alpaca = body.providers.find((provider) => provider.id === 'alpaca');
     expect(status).toBe(200);
-    expect(alpaca?.capabilities).toEqual(['quote', 'history']);
+    expect(alpaca?.capabilities).toEqual(['quote', 'history', 'stream']);
   });
 });
 

@@ -198,7 +198,12 @@ describeWithTestData('Finnhub over REST', () => {
       (provider) => provider.id === 'finnhub',
     );
     expect(status).toBe(200);
-    expect(finnhub?.capabilities).toEqual(['quote', 'profile', 'search']);
+    expect(finnhub?.capabilities).toEqual([
+      'quote',
+      'profile',
+      'search',
+      'stream',
+    ]);
     expect(body.order.quote).toEqual(['finnhub', 'simulated']);
     expect(body.order.history).not.toContain('finnhub');
   });

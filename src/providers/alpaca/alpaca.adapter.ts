@@ -13,6 +13,7 @@ import {
 import { AlpacaHistory } from './alpaca-history.js';
 import { AlpacaHttp } from './alpaca-http.js';
 import { AlpacaQuotes } from './alpaca-quote.js';
+import { alpacaStreamProtocol } from './alpaca-stream-protocol.js';
 import { toAlpacaSymbol, type AlpacaSymbol } from './alpaca-symbols.js';
 import { FeedAccess, type AlpacaFeed } from './feed-access.js';
 
@@ -25,18 +26,13 @@ export interface AlpacaSourceOptions {
  * Alpaca's market data API: US stocks on the IEX or SIP feed, and crypto
  * pairs. Quotes come from snapshots and history from bars; the API has no
  * company profiles or symbol search. Indices and currency pairs are not
- * served.
+ * served. Stock trades stream from `/v2/{feed}` when the key and secret
+ * are set.
  */
 export class AlpacaSource extends UpstreamSource implements MarketDataSource {
   readonly id = 'alpaca';
   readonly name = 'Alpaca Market Data';
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
-    'quote',
-    'history',
-  ]);
-  // TODO: the live stream (wss://stream.data.alpaca.markets/v2/{feed} and
-  // /v1beta3/crypto/us) plugs in here as `stream` once the upstream stream
-  // framework exists.
+  readonly capabilities: ReadonlySet<Capability>;
 
   private readonly http: AlpacaHttp;
   private readonly quotes: AlpacaQuotes;
@@ -51,6 +47,19 @@ export class AlpacaSource extends UpstreamSource implements MarketDataSource {
     this.http = new AlpacaHttp(context);
     this.quotes = new AlpacaQuotes(this.http, access, context);
     this.history = new AlpacaHistory(this.http, access, context);
+    const { streamUrl, key, secret } = context.settings;
+    // TODO: crypto pairs stream from /v1beta3/crypto/us, which this stock
+    // protocol does not speak, so the stream carries US stocks only.
+    if (streamUrl && key && secret) {
+      this.stream = this.openStream(
+        alpacaStreamProtocol(streamUrl, options.feed, key, secret),
+      );
+    }
+    this.capabilities = new Set<Capability>([
+      'quote',
+      'history',
+      ...(this.stream ? (['stream'] as const) : []),
+    ]);
   }
 
   async getQuote(instrument: Instrument): Promise<Quote> {

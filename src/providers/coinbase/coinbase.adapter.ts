@@ -17,6 +17,7 @@ import { CandleHistory } from './coinbase-history.js';
 import { CoinbaseHttp } from './coinbase-http.js';
 import { buildProfile } from './coinbase-profile.js';
 import { buildQuote } from './coinbase-quote.js';
+import { coinbaseStreamProtocol } from './coinbase-stream-protocol.js';
 import {
   productSchema,
   statsSchema,
@@ -30,18 +31,12 @@ import { toProductId } from './coinbase-symbols.js';
  * crypto pairs only, under product ids that are the canonical symbols
  * (`BTC-USD`). Quotes come from the ticker and the 24-hour stats, history
  * from candles, profiles from the product and search from the product list.
+ * Trades stream from the `ticker` channel of COINBASE_STREAM_URL.
  */
 export class CoinbaseSource extends UpstreamSource implements MarketDataSource {
   readonly id = 'coinbase';
   readonly name = 'Coinbase Exchange';
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
-    'quote',
-    'history',
-    'profile',
-    'search',
-  ]);
-  // TODO: the ticker stream plugs in here as `stream` once the upstream
-  // stream framework serves Coinbase's WebSocket feed.
+  readonly capabilities: ReadonlySet<Capability>;
 
   private readonly http: CoinbaseHttp;
   private readonly candles: CandleHistory;
@@ -52,6 +47,16 @@ export class CoinbaseSource extends UpstreamSource implements MarketDataSource {
     this.http = new CoinbaseHttp(context);
     this.candles = new CandleHistory(this.http, context);
     this.catalog = new ProductCatalog(this.http, context);
+    const { streamUrl } = context.settings;
+    if (streamUrl)
+      this.stream = this.openStream(coinbaseStreamProtocol(streamUrl));
+    this.capabilities = new Set<Capability>([
+      'quote',
+      'history',
+      'profile',
+      'search',
+      ...(this.stream ? (['stream'] as const) : []),
+    ]);
   }
 
   /**

@@ -9,7 +9,10 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from '../upstream/upstream-http.client.js';
-import { UpstreamSource } from '../upstream/upstream-source.js';
+import {
+  UpstreamSource,
+  type UpstreamContext,
+} from '../upstream/upstream-source.js';
 import { readPayload, type Fail } from './finnhub-payload.js';
 import {
   buildProfile,
@@ -17,6 +20,7 @@ import {
   profileRequest,
 } from './finnhub-profile.js';
 import { buildQuote, quotePayload, quoteRequest } from './finnhub-quote.js';
+import { finnhubStreamProtocol } from './finnhub-stream-protocol.js';
 import {
   buildMatches,
   searchPayload,
@@ -31,20 +35,28 @@ const TOKEN_HEADER = 'x-finnhub-token';
  * Finnhub's REST API: quotes from `/quote`, company profiles from
  * `/stock/profile2` and symbol search from `/search`. It serves US
  * listings only. Daily candles (`/stock/candle`) return 403 on the free
- * plan, so this source offers no history.
+ * plan, so this source offers no history. Trades of US stocks, crypto and
+ * forex stream from FINNHUB_STREAM_URL when the key is set.
  */
 export class FinnhubSource extends UpstreamSource implements MarketDataSource {
   readonly id = 'finnhub';
   readonly name = 'Finnhub';
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
-    'quote',
-    'profile',
-    'search',
-  ]);
-  // TODO: the live trade stream (FINNHUB_STREAM_URL) plugs in here as
-  // `stream` once the upstream stream framework is in place.
+  readonly capabilities: ReadonlySet<Capability>;
 
   private readonly calendar = new UsEquityCalendar();
+
+  constructor(context: UpstreamContext) {
+    super(context);
+    const { streamUrl, key } = context.settings;
+    if (streamUrl && key)
+      this.stream = this.openStream(finnhubStreamProtocol(streamUrl, key));
+    this.capabilities = new Set<Capability>([
+      'quote',
+      'profile',
+      'search',
+      ...(this.stream ? (['stream'] as const) : []),
+    ]);
+  }
 
   async getQuote(instrument: Instrument): Promise<Quote> {
     const finnhubSymbol = this.symbolOf(instrument);
