@@ -13,6 +13,13 @@ import {
   type UpstreamSettings,
 } from './upstream-config.js';
 
+/**
+ * Upstreams whose data stopped updating, which default lists try after every
+ * live source. Nasdaq Data Link's WIKI prices end on 2018-03-27, so a history
+ * request without a start date would otherwise get bars that stop there.
+ */
+const FROZEN_UPSTREAMS: ReadonlySet<UpstreamId> = new Set(['nasdaq_data_link']);
+
 const LIST_SETTINGS: Readonly<Record<Capability, keyof Settings>> = {
   quote: 'QUOTE_PROVIDERS',
   history: 'HISTORY_PROVIDERS',
@@ -170,13 +177,16 @@ export class AppConfig {
 
   /**
    * Default lists: replay first when REPLAY_DIR is set, then every enabled
-   * upstream. Simulated data is never served in place of real data unless a
-   * list names it, so it is the default only when nothing real is configured.
+   * live upstream, then enabled upstreams with frozen data. Simulated data is
+   * never served in place of real data unless a list names it, so it is the
+   * default only when nothing real is configured.
    */
   private defaultSources(): SourceId[] {
+    const enabled = UPSTREAM_IDS.filter((id) => this.upstreams[id].enabled);
     const real: SourceId[] = [
       ...(this.replay.dir ? (['replay'] as const) : []),
-      ...UPSTREAM_IDS.filter((id) => this.upstreams[id].enabled),
+      ...enabled.filter((id) => !FROZEN_UPSTREAMS.has(id)),
+      ...enabled.filter((id) => FROZEN_UPSTREAMS.has(id)),
     ];
 
     return real.length > 0 ? real : ['simulated'];

@@ -1,6 +1,9 @@
 import type { Settings } from './config.schema.js';
 
-/** Upstream sources, in the order default provider lists try them. */
+/**
+ * Upstream sources, in the order status pages list them and default provider
+ * lists try them, except that AppConfig moves sources with frozen data last.
+ */
 export const UPSTREAM_IDS = [
   'polygon',
   'alpaca',
