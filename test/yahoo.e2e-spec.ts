@@ -148,7 +148,9 @@ describeWithTestData('Yahoo over REST', () => {
         bodies.push(await response.text());
       }
     } finally {
-      process.env.TZ = original;
+      // Assigning undefined would set TZ to the string "undefined".
+      if (original === undefined) delete process.env.TZ;
+      else process.env.TZ = original;
     }
     expect(bodies[0]).toContain('"date":"2020-01-01"');
     expect(bodies[1]).toBe(bodies[0]);
