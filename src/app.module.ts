@@ -5,6 +5,7 @@ import type { LoadOptions } from './config/config.loader.js';
 import { HealthModule } from './health/health.module.js';
 import { QuotesModule } from './quotes/quotes.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { StreamingModule } from './streaming/streaming.module.js';
 
 @Module({})
 export class AppModule {
@@ -17,6 +18,7 @@ export class AppModule {
         RedisModule,
         QuotesModule,
         HealthModule,
+        StreamingModule,
       ],
     };
   }

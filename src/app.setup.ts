@@ -16,6 +16,7 @@ import { RouteMethods } from './common/route-methods.js';
 import { invalidParameterFrom } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import type { LoadOptions } from './config/config.loader.js';
+import { StreamingIoAdapter } from './streaming/streaming-io.adapter.js';
 import { setUpSwagger } from './swagger.js';
 
 const VERSION = '0.1.0';
@@ -73,6 +74,7 @@ export async function configureApp(
   await app.register(fastifyEtag);
   await app.register(fastifyCompress, { encodings: ['br', 'gzip', 'deflate'] });
 
+  app.useWebSocketAdapter(new StreamingIoAdapter(app));
   app.useGlobalFilters(new ProblemFilter(routes));
   app.useGlobalInterceptors(new DeadlineInterceptor(settings));
   app.useGlobalPipes(

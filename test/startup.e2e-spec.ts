@@ -39,7 +39,9 @@ function start(env: Record<string, string>) {
   const cwd = mkdtempSync(path.join(tmpdir(), 'market-data-start-'));
   child = spawn(process.execPath, [path.join(outDir, 'main.js')], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+    // WS_PORT=0 keeps the streaming server off the default 8001, which
+    // another process may hold.
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', WS_PORT: '0', ...env },
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

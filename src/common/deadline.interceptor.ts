@@ -12,14 +12,18 @@ import { cacheSummary, withDeadline } from './request-deadline.js';
 /**
  * Gives every request a deadline of REQUEST_DEADLINE from its start, carried
  * in async context to the upstream calls made on its behalf, and reports how
- * the cache served it in the X-Cache header.
+ * the cache served an HTTP request in the X-Cache header. Socket.IO
+ * messages get the deadline only.
  */
 @Injectable()
 export class DeadlineInterceptor implements NestInterceptor {
   constructor(private readonly config: AppConfig) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const reply =
+      context.getType() === 'http'
+        ? context.switchToHttp().getResponse<FastifyReply>()
+        : null;
 
     return new Observable((subscriber) =>
       withDeadline(this.config.upstream.deadlineMs, () =>
@@ -28,7 +32,7 @@ export class DeadlineInterceptor implements NestInterceptor {
           .pipe(
             tap(() => {
               const summary = cacheSummary();
-              if (summary) void reply.header('x-cache', summary);
+              if (summary && reply) void reply.header('x-cache', summary);
             }),
           )
           .subscribe(subscriber),

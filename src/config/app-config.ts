@@ -28,6 +28,22 @@ const LIST_SETTINGS: Readonly<Record<Capability, keyof Settings>> = {
   stream: 'STREAM_PROVIDERS',
 };
 
+/** Settings of the streaming module; times in milliseconds. */
+export interface StreamingSettings {
+  port: number;
+  /** True when WS_PORT equals API_PORT, so both are served on one port. */
+  sharesApiPort: boolean;
+  maxConnections: number;
+  heartbeatMs: number;
+  maxSymbolsPerConnection: number;
+  compression: boolean;
+  maxBufferedBytes: number;
+  slowConsumerTimeoutMs: number;
+  lingerMs: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+}
+
 /**
  * The validated settings in the shape the modules use. Injected by class, so
  * consumers depend on this type rather than on environment names.
@@ -57,6 +73,8 @@ export class AppConfig {
   readonly alpacaFeed: 'iex' | 'sip';
   /** Upstream live streams: silence that counts as a dead connection, and the longest reconnect wait, in ms. */
   readonly streams: { staleAfterMs: number; reconnectMaxDelayMs: number };
+  /** Live quote streaming to clients; times in ms. */
+  readonly streaming: StreamingSettings;
   readonly redisUrl: string | null;
   /** Longest wait for one Redis command, in ms. */
   readonly redisCommandTimeoutMs: number;
@@ -102,6 +120,19 @@ export class AppConfig {
     this.streams = {
       staleAfterMs: settings.STREAM_STALE_AFTER * 1000,
       reconnectMaxDelayMs: settings.STREAM_RECONNECT_MAX_DELAY * 1000,
+    };
+    this.streaming = {
+      port: settings.WS_PORT,
+      sharesApiPort: settings.WS_PORT === settings.API_PORT,
+      maxConnections: settings.WS_MAX_CONNECTIONS,
+      heartbeatMs: settings.WS_HEARTBEAT_INTERVAL * 1000,
+      maxSymbolsPerConnection: settings.WS_MAX_SYMBOLS_PER_CONNECTION,
+      compression: settings.WS_COMPRESSION,
+      maxBufferedBytes: settings.WS_MAX_BUFFERED_BYTES,
+      slowConsumerTimeoutMs: settings.WS_SLOW_CONSUMER_TIMEOUT * 1000,
+      lingerMs: settings.STREAM_LINGER * 1000,
+      leaseMs: settings.STREAM_LEASE * 1000,
+      pollIntervalMs: settings.STREAM_POLL_INTERVAL * 1000,
     };
     this.redisUrl = settings.REDIS_URL ?? null;
     this.redisCommandTimeoutMs = settings.REDIS_COMMAND_TIMEOUT * 1000;

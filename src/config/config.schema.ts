@@ -147,6 +147,18 @@ export const SETTINGS = {
   COINBASE_STREAM_URL: wsUrl().default('wss://ws-feed.exchange.coinbase.com'),
   STREAM_STALE_AFTER: decimal(1, 3600, 'seconds').default(60),
   STREAM_RECONNECT_MAX_DELAY: decimal(0.1, 600, 'seconds').default(30),
+  WS_PORT: integer(0, 65_535).default(8001),
+  WS_MAX_CONNECTIONS: integer(1, 1_000_000, 'connections').default(10_000),
+  WS_HEARTBEAT_INTERVAL: decimal(0.5, 3600, 'seconds').default(25),
+  WS_MAX_SYMBOLS_PER_CONNECTION: integer(1, 10_000, 'symbols').default(100),
+  WS_COMPRESSION: boolean().default(false),
+  WS_MAX_BUFFERED_BYTES: integer(1024, 1_073_741_824, 'bytes').default(
+    1_048_576,
+  ),
+  WS_SLOW_CONSUMER_TIMEOUT: decimal(0.1, 3600, 'seconds').default(10),
+  STREAM_LINGER: decimal(0, 3600, 'seconds').default(30),
+  STREAM_LEASE: decimal(1, 600, 'seconds').default(10),
+  STREAM_POLL_INTERVAL: decimal(0.05, 3600, 'seconds').default(5),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -29,5 +29,6 @@ import { SymbolsController } from './symbols.controller.js';
     ProblemsController,
   ],
   providers: [QuotesService, HistoryService, InstrumentsService],
+  exports: [QuotesService],
 })
 export class QuotesModule {}

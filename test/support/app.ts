@@ -46,7 +46,9 @@ export async function startTestApp(
   options: TestAppOptions = {},
 ): Promise<TestApp> {
   const cwd = mkdtempSync(path.join(tmpdir(), 'market-data-app-'));
-  const env = { LOG_LEVEL: 'error', ...options.env };
+  // WS_PORT=0 puts the streaming server on a free port, so that test apps
+  // running side by side do not compete for the default 8001.
+  const env = { LOG_LEVEL: 'error', WS_PORT: '0', ...options.env };
   let builder = Test.createTestingModule({
     imports: [AppModule.register({ env, cwd })],
   });

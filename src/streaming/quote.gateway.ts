@@ -1,0 +1,164 @@
+import { BeforeApplicationShutdown, UseFilters } from '@nestjs/common';
+import {
+  Ack,
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { QuoteBus } from './quote-bus.service.js';
+import { bearerToken, StreamAuthenticator } from './stream-auth.js';
+import type { StreamClient } from './stream-client.js';
+import { StreamExceptionFilter } from './stream-exception.filter.js';
+import type { SubscriptionResult } from './stream-messages.js';
+import { StreamError } from './stream.errors.js';
+import { SubscriptionsService } from './subscriptions.service.js';
+import { SocketIoTransport } from './transports.js';
+
+const EVENTS = new Set(['subscribe', 'unsubscribe']);
+
+type Acknowledge = ((result: SubscriptionResult) => void) | undefined;
+
+/**
+ * Socket.IO side of the stream: clients emit `subscribe` and `unsubscribe`
+ * with `{ symbols }` and get the result as the acknowledgement (or as a
+ * `subscribed`/`unsubscribed` event when they pass no callback), then
+ * `quote`, `status` and `error` events. The handshake is refused with
+ * `connect_error` when WS_MAX_CONNECTIONS is reached or the token is
+ * rejected; `err.data` then carries `{ code, detail }`.
+ */
+@WebSocketGateway()
+@UseFilters(new StreamExceptionFilter())
+export class QuoteGateway
+  implements
+    OnGatewayInit,
+    OnGatewayConnection,
+    OnGatewayDisconnect,
+    BeforeApplicationShutdown
+{
+  @WebSocketServer() readonly server: Server | undefined;
+
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly authenticator: StreamAuthenticator,
+    private readonly bus: QuoteBus,
+  ) {}
+
+  afterInit(server: Server): void {
+    server.use((socket, next) => {
+      this.admit(socket).then(
+        () => next(),
+        (error: unknown) => next(refusal(error)),
+      );
+    });
+    this.bus.attach(server);
+  }
+
+  handleConnection(socket: Socket): void {
+    const client = this.subscriptions.open(new SocketIoTransport(socket));
+    (socket.data as { client?: StreamClient }).client = client;
+    socket.onAny((event: unknown) => {
+      if (typeof event === 'string' && EVENTS.has(event)) return;
+      client.send('error', {
+        code: 'UNKNOWN_ACTION',
+        detail: `unknown event ${JSON.stringify(event).slice(0, 40)}; expected subscribe or unsubscribe`,
+      });
+    });
+  }
+
+  handleDisconnect(socket: Socket): void {
+    const client = clientOf(socket);
+    if (client) this.subscriptions.closed(client);
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+    @Ack() ack: Acknowledge,
+  ): Promise<void> {
+    const client = requireClient(socket);
+    await client.enqueue(() =>
+      this.subscriptions.subscribe(client, body, (result) => {
+        if (typeof ack === 'function') ack(result);
+        else client.send('subscribed', result);
+      }),
+    );
+  }
+
+  @SubscribeMessage('unsubscribe')
+  async unsubscribe(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+    @Ack() ack: Acknowledge,
+  ): Promise<void> {
+    const client = requireClient(socket);
+    await client.enqueue(() => {
+      const result = this.subscriptions.unsubscribe(client, body);
+      if (typeof ack === 'function') ack(result);
+      else client.send('unsubscribed', result);
+
+      return Promise.resolve();
+    });
+  }
+
+  beforeApplicationShutdown(): void {
+    this.server?.local.emit('status', {
+      code: 'going_away',
+      detail: 'the server is shutting down; reconnect to continue',
+    });
+  }
+
+  /**
+   * Takes a connection place and checks the token of the handshake
+   * (`auth.token`, else an `Authorization: Bearer` header). The place is
+   * given back when the connection closes, or at once if the token is
+   * rejected.
+   */
+  private async admit(socket: Socket): Promise<void> {
+    const release = this.subscriptions.connections.acquire();
+    socket.conn.once('close', release);
+    const auth = socket.handshake.auth as { token?: unknown };
+    const token =
+      typeof auth.token === 'string'
+        ? auth.token
+        : bearerToken(socket.handshake.headers.authorization);
+    try {
+      await this.authenticator.authenticate(token);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+}
+
+function clientOf(socket: Socket): StreamClient | undefined {
+  return (socket.data as { client?: StreamClient }).client;
+}
+
+function requireClient(socket: Socket): StreamClient {
+  const client = clientOf(socket);
+  if (!client) throw new Error(`Socket ${socket.id} has no stream client`);
+
+  return client;
+}
+
+/** Builds the error Socket.IO sends as `connect_error`, with `{ code, detail }` as its data. */
+function refusal(error: unknown): Error {
+  const payload =
+    error instanceof StreamError
+      ? error.toPayload()
+      : {
+          code: 'INTERNAL_ERROR',
+          detail: 'the connection could not be set up',
+        };
+  const refused = new Error(payload.detail) as Error & { data?: unknown };
+  refused.data = payload;
+
+  return refused;
+}

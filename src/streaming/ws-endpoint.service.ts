@@ -1,0 +1,169 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { AppConfig } from '../config/app-config.js';
+import { bearerToken, StreamAuthenticator } from './stream-auth.js';
+import type { StreamClient } from './stream-client.js';
+import { StreamError } from './stream.errors.js';
+import { SubscriptionsService } from './subscriptions.service.js';
+import { closeWebSocket, PlainWsTransport } from './transports.js';
+import { MAX_FRAME_BYTES, readRequest } from './ws-requests.js';
+
+/** Close code of a server that shuts down (RFC 6455, section 7.4.1). */
+const GOING_AWAY = 1001;
+
+/**
+ * The plain WebSocket endpoint at `/ws`: JSON requests with an `action`
+ * (subscribe, unsubscribe, ping, auth), JSON replies with a `type`. A bad
+ * request gets an `error` message and the connection stays open. The
+ * WebSocket library closes the connection with code 1009 on a frame above
+ * MAX_FRAME_BYTES.
+ */
+@Injectable()
+export class WsEndpoint implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(WsEndpoint.name);
+  private readonly server: WebSocketServer;
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly authenticator: StreamAuthenticator,
+    private readonly config: AppConfig,
+  ) {
+    this.server = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: config.streaming.compression,
+    });
+  }
+
+  /** Completes the WebSocket handshake of an upgrade request to `/ws`. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.server.handleUpgrade(request, socket, head, (ws) =>
+      this.accept(ws, request),
+    );
+  }
+
+  beforeApplicationShutdown(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    for (const ws of this.server.clients) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      ws.send(
+        JSON.stringify({
+          type: 'status',
+          code: 'going_away',
+          detail: 'the server is shutting down; reconnect to continue',
+        }),
+      );
+      closeWebSocket(ws, GOING_AWAY, 'server shutting down');
+    }
+  }
+
+  private accept(ws: WebSocket, request: IncomingMessage): void {
+    let release: () => void;
+    try {
+      release = this.subscriptions.connections.acquire();
+    } catch (error) {
+      const transport = new PlainWsTransport(ws);
+      transport.close((error as StreamError).toPayload());
+      return;
+    }
+    const client = this.subscriptions.open(new PlainWsTransport(ws));
+    this.alive.set(ws, true);
+    ws.on('pong', () => this.alive.set(ws, true));
+    ws.on('error', (error) =>
+      this.logger.debug(`WebSocket client ${client.id}: ${error.message}`),
+    );
+    ws.once('close', () => {
+      release();
+      this.subscriptions.closed(client);
+    });
+    const token = bearerToken(request.headers.authorization);
+    if (token !== null)
+      void client.enqueue(() => this.authenticate(client, token));
+    ws.on(
+      'message',
+      (data, isBinary) =>
+        void client.enqueue(() => this.handle(client, data, isBinary)),
+    );
+    this.startHeartbeat();
+  }
+
+  private async handle(
+    client: StreamClient,
+    data: RawData,
+    isBinary: boolean,
+  ): Promise<void> {
+    if (client.isClosed) return;
+    try {
+      const request = readRequest(data, isBinary);
+      switch (request.action) {
+        case 'subscribe':
+          await this.subscriptions.subscribe(client, request, (result) =>
+            client.send('subscribed', result),
+          );
+          return;
+        case 'unsubscribe':
+          client.send(
+            'unsubscribed',
+            this.subscriptions.unsubscribe(client, request),
+          );
+          return;
+        case 'ping':
+          client.send('pong', {});
+          return;
+        case 'auth':
+          await this.authenticate(client, request.token);
+          return;
+      }
+    } catch (error) {
+      this.reportError(client, error);
+    }
+  }
+
+  private async authenticate(
+    client: StreamClient,
+    token: string | null,
+  ): Promise<void> {
+    try {
+      const principal = await this.authenticator.authenticate(token);
+      client.send('authenticated', { anonymous: principal.anonymous });
+    } catch (error) {
+      if (!(error instanceof StreamError)) throw error;
+      client.close(error.code, error.detail);
+    }
+  }
+
+  private reportError(client: StreamClient, error: unknown): void {
+    if (error instanceof StreamError) {
+      client.send('error', error.toPayload());
+      return;
+    }
+    this.logger.error(
+      `Request of WebSocket client ${client.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    client.send('error', {
+      code: 'INTERNAL_ERROR',
+      detail: 'the request failed unexpectedly; see the server log',
+    });
+  }
+
+  /** Pings every client each WS_HEARTBEAT_INTERVAL and cuts those that sent no pong for the last ping. */
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      for (const ws of this.server.clients) {
+        if (!this.alive.get(ws)) {
+          ws.terminate();
+          continue;
+        }
+        this.alive.set(ws, false);
+        ws.ping();
+      }
+    }, this.config.streaming.heartbeatMs);
+    this.heartbeat.unref();
+  }
+}
