@@ -37,10 +37,10 @@ class RecordingAuthenticator extends StreamAuthenticator {
 /** Resolves with the error a refused Socket.IO connection reports. */
 async function refusal(
   url: string,
-  auth?: Record<string, unknown>,
+  options: Parameters<typeof connectIo>[1] = {},
 ): Promise<Error & { data?: unknown }> {
   try {
-    const client = await connectIo(url, { auth });
+    const client = await connectIo(url, options);
     client.socket.close();
   } catch (error) {
     return error as Error & { data?: unknown };
@@ -123,13 +123,23 @@ describe('authentication hook', () => {
   });
 
   it('refuses a Socket.IO handshake with a rejected token', async () => {
-    const refused = await refusal(stream.streamUrl, { token: 'bad' });
+    const refused = await refusal(stream.streamUrl, {
+      auth: { token: 'bad' },
+    });
 
     expect(refused.data).toEqual({
       code: 'UNAUTHORIZED',
       detail: 'the token is invalid or expired',
     });
     expect(stream.subscriptions.connections.count).toBe(0);
+  });
+
+  it('reads a bearer header in the Socket.IO handshake', async () => {
+    const refused = await refusal(stream.streamUrl, {
+      extraHeaders: { authorization: 'Bearer bad' },
+    });
+
+    expect(refused.data).toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
   it('reads a bearer header on /ws and closes on a rejected one', async () => {

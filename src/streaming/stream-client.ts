@@ -24,6 +24,8 @@ export interface OutboxLimits {
   /** Time a client may stay above the limit before it is disconnected (ms). */
   slowConsumerTimeoutMs: number;
   now?: () => number;
+  /** Called when the server closes the connection, with the reason. */
+  onClose?: (error: ErrorPayload) => void;
 }
 
 /** How often a conflating client is checked for room to send, in ms. */
@@ -44,9 +46,10 @@ let nextClientId = 1;
  * One subscriber connection, on either transport, with its subscriptions and
  * outgoing queue. Quotes go out at once while the connection keeps up. Once
  * more than `maxBufferedBytes` wait, only the latest quote per symbol is kept
- * (conflation), to be sent when the buffer drains. A client that stays above the
- * limit for `slowConsumerTimeoutMs` is disconnected with SLOW_CONSUMER. So a
- * slow client holds at most the buffer limit plus one quote per symbol.
+ * (conflation), to be sent when the buffer drains. A client that stays above
+ * the limit for `slowConsumerTimeoutMs` is disconnected with SLOW_CONSUMER, and
+ * so is one whose buffer passes four times the limit. A slow client so takes
+ * at most four times the limit plus one quote per symbol.
  */
 export class StreamClient {
   readonly id = nextClientId++;
@@ -140,6 +143,7 @@ export class StreamClient {
   close(code: StreamErrorCode, detail: string): void {
     if (this.closed) return;
     this.markClosed();
+    this.limits.onClose?.({ code, detail });
     this.transport.close({ code, detail });
   }
 

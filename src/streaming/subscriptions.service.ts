@@ -1,4 +1,9 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { withDeadline } from '../common/request-deadline.js';
 import { AppConfig } from '../config/app-config.js';
@@ -28,6 +33,7 @@ import {
 @Injectable()
 export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
   readonly connections: ConnectionLimit;
+  private readonly logger = new Logger(SubscriptionsService.name);
   private readonly clients = new Set<StreamClient>();
   private readonly bySymbol = new Map<string, Set<StreamClient>>();
   private readonly busSubscriptions: Subscription[] = [];
@@ -56,9 +62,13 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
   /** Registers a new connection. */
   open(transport: StreamTransport): StreamClient {
     const { maxBufferedBytes, slowConsumerTimeoutMs } = this.config.streaming;
-    const client = new StreamClient(transport, {
+    const client: StreamClient = new StreamClient(transport, {
       maxBufferedBytes,
       slowConsumerTimeoutMs,
+      onClose: (error) =>
+        this.logger.warn(
+          `Disconnected ${transport.kind} client ${client.id} with ${client.symbols.size} symbols: ${error.code}: ${error.detail}`,
+        ),
     });
     this.clients.add(client);
 

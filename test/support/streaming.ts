@@ -217,15 +217,21 @@ export interface IoTestClient {
 }
 
 /**
- * Connects a Socket.IO client over WebSocket without reconnection, and
- * records every event. Rejects with the `connect_error` when refused.
+ * Connects a Socket.IO client without reconnection, over WebSocket unless
+ * `transports` says otherwise, and records every event. Rejects with the
+ * `connect_error` when refused.
  */
 export async function connectIo(
   url: string,
-  options: { auth?: Record<string, unknown> } = {},
+  options: {
+    auth?: Record<string, unknown>;
+    transports?: ('websocket' | 'polling')[];
+    extraHeaders?: Record<string, string>;
+  } = {},
 ): Promise<IoTestClient> {
   const socket = io(url, {
-    transports: ['websocket'],
+    transports: options.transports ?? ['websocket'],
+    extraHeaders: options.extraHeaders,
     reconnection: false,
     forceNew: true,
     auth: options.auth,
