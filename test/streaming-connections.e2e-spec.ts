@@ -278,3 +278,31 @@ describe('compression off', () => {
     expect(error.message).toContain('404');
   });
 });
+
+describe('shutdown', () => {
+  it('tells clients of both transports it is going away', async () => {
+    const stream = await startStreamingApp();
+    const io = await connectIo(stream.streamUrl);
+    const ws = await openWs(stream.wsUrl);
+    await emitWithAck(io.socket, 'subscribe', { symbols: ['AAPL'] });
+    const disconnected = new Promise<string>((resolve) =>
+      io.socket.once('disconnect', resolve),
+    );
+
+    await stream.close();
+    const closed = await ws.closed;
+
+    expect(ws.inbox.items.at(-1)).toMatchObject({
+      type: 'status',
+      code: 'going_away',
+    });
+    expect(closed.code).toBe(1001);
+    expect(
+      io.inbox.items.some(
+        (item) => item.event === 'status' && item.data.code === 'going_away',
+      ),
+    ).toBe(true);
+    // Not 'io server disconnect', after which a client would not reconnect.
+    expect(await disconnected).toBe('transport close');
+  });
+});

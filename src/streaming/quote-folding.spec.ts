@@ -46,7 +46,7 @@ describe('foldTick', () => {
       bid: 99.9,
       ask: 100.1,
     });
-    expect(folded.changePercent).toBeCloseTo(4.0816, 4);
+    expect(folded.changePercent).toBe(4.0816);
   });
 
   it('takes bid and ask from the tick when present', () => {
@@ -60,6 +60,16 @@ describe('foldTick', () => {
     });
 
     expect(folded).toMatchObject({ bid: 96.9, ask: 97.1, low: 97, high: 101 });
+  });
+
+  it('drops float artefacts from change', () => {
+    const folded = foldTick(
+      { ...BASE, previousClose: 112 },
+      { symbol: 'AAPL', price: 109.74, time: 2_000, source: 'simulated' },
+    );
+
+    expect(folded.change).toBe(-2.26);
+    expect(folded.changePercent).toBe(-2.0179);
   });
 
   it('leaves change empty without a previous close', () => {

@@ -1,5 +1,10 @@
 import type { Quote, Tick } from '../market/quote.js';
 
+/** Decimal places of `changePercent`, as the REST quotes have them. */
+const PERCENT_DECIMALS = 4;
+/** Significant digits of `change`: enough for sub-satoshi prices, few enough to drop float artefacts. */
+const CHANGE_DIGITS = 12;
+
 /**
  * Applies a trade or price tick to the last quote. The price, bid, ask, time
  * and source come from the tick, and change is measured against the previous
@@ -7,12 +12,15 @@ import type { Quote, Tick } from '../market/quote.js';
  * adds to the volume.
  */
 export function foldTick(quote: Quote, tick: Tick): Quote {
+  const previousClose = quote.previousClose;
   const change =
-    quote.previousClose === null ? null : tick.price - quote.previousClose;
-  const changePercent =
-    change === null || !quote.previousClose
+    previousClose === null
       ? null
-      : (change / quote.previousClose) * 100;
+      : Number((tick.price - previousClose).toPrecision(CHANGE_DIGITS));
+  const changePercent =
+    change === null || !previousClose
+      ? null
+      : roundTo((change / previousClose) * 100, PERCENT_DECIMALS);
 
   return {
     ...quote,
@@ -31,4 +39,10 @@ export function foldTick(quote: Quote, tick: Tick): Quote {
     source: tick.source,
     stale: false,
   };
+}
+
+function roundTo(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+
+  return Math.round(value * factor) / factor;
 }

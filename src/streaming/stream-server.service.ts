@@ -16,7 +16,7 @@ import { WsEndpoint } from './ws-endpoint.service.js';
 
 /** Path of the plain WebSocket endpoint. */
 export const WS_PATH = '/ws';
-/** Path prefix Socket.IO serves (its default). */
+/** Path prefix that Socket.IO serves (its default). */
 export const SOCKET_IO_PATH = '/socket.io/';
 
 /**
@@ -60,7 +60,11 @@ export class StreamServer
 
   async onApplicationBootstrap(): Promise<void> {
     const server = this.server;
-    if (!server || !this.own) return;
+    if (!server) return;
+    if (!this.own) {
+      this.logger.log(`Streaming on the API port at ${WS_PATH} and Socket.IO`);
+      return;
+    }
     const { host } = this.config.api;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
