@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OwnRedis, startOwnRedis } from './support/redis.js';
 import {
   connectIo,
@@ -148,5 +148,36 @@ describeWithTestData('streaming across instances on one Redis', () => {
 
     expect(later.symbol).toBe(SYMBOL);
     expect(feeding(second)).toEqual([second]);
+  });
+});
+
+describe('streaming while Redis is down', () => {
+  it('serves clients and shuts down without Redis', async () => {
+    const redis = await startOwnRedis();
+    await redis.stop();
+    const stream = await startStreamingApp({
+      env: { REDIS_URL: redis.url, STREAM_LEASE: '1', LOG_LEVEL: 'fatal' },
+    });
+    const io = await connectIo(stream.streamUrl);
+    const ws = await openWs(stream.wsUrl);
+
+    const ack = await emitWithAck(io.socket, 'subscribe', {
+      symbols: ['BTC-USD'],
+    });
+    ws.send({ action: 'subscribe', symbols: ['BTC-USD'] });
+    const quotes = await ws.inbox.count(
+      (item) => item.type === 'quote',
+      2,
+      'two quotes over /ws',
+    );
+    const report = stream.feeds.report();
+    io.socket.close();
+    await stream.close();
+
+    expect(ack).toEqual({ subscribed: ['BTC-USD'], rejected: [] });
+    expect(quotes[1]?.seq).toBe((quotes[0]?.seq as number) + 1);
+    expect(report).toEqual([
+      { symbol: 'BTC-USD', subscriptions: 2, feed: 'native:simulated' },
+    ]);
   });
 });
