@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisService } from '../src/redis/redis.service.js';
 import { type OwnRedis, startOwnRedis } from './support/redis.js';
 import {
   connectIo,
@@ -35,7 +36,7 @@ describeWithTestData('streaming across instances on one Redis', () => {
   let onFirst: IoTestClient;
   let ioOnSecond: IoTestClient;
   let wsOnSecond: WsTestClient;
-  let firstClosed = false;
+  const stopped = new Set<StreamingApp>();
 
   beforeAll(async () => {
     redis = await startOwnRedis();
@@ -58,8 +59,7 @@ describeWithTestData('streaming across instances on one Redis', () => {
   afterAll(async () => {
     for (const client of [onFirst, ioOnSecond]) client.socket.close();
     wsOnSecond.socket.close();
-    if (!firstClosed) await first.close();
-    await second.close();
+    for (const app of [first, second]) if (!stopped.has(app)) await app.close();
     await redis.stop();
   });
 
@@ -132,22 +132,27 @@ describeWithTestData('streaming across instances on one Redis', () => {
 
   it('moves the feed when its instance stops', async () => {
     await expect
-      .poll(() => feeding(first, second), { timeout: SETTLE_MS })
-      .toEqual([first]);
-    const lastSeq = Math.max(
-      ...wsOnSecond.inbox.items.map((item) => (item.seq as number) ?? 0),
-    );
+      .poll(() => feeding(first, second).length, { timeout: SETTLE_MS })
+      .toBe(1);
+    const [owner] = feeding(first, second);
+    const survivor = owner === first ? second : first;
+    const seqs = () =>
+      survivor === first
+        ? onFirst.inbox.items
+            .filter((item) => item.event === 'quote')
+            .map((item) => item.data.seq as number)
+        : wsOnSecond.inbox.items
+            .filter((item) => item.type === 'quote')
+            .map((item) => item.seq as number);
+    const lastSeq = Math.max(...seqs());
 
-    firstClosed = true;
-    await first.close();
-    const later = await wsOnSecond.inbox.next(
-      (item) => item.type === 'quote' && (item.seq as number) > lastSeq + 5,
-      'quotes from the second instance after the first stopped',
-      SETTLE_MS,
-    );
+    stopped.add(owner!);
+    await owner!.close();
+    await expect
+      .poll(() => Math.max(...seqs()), { timeout: SETTLE_MS })
+      .toBeGreaterThan(lastSeq + 5);
 
-    expect(later.symbol).toBe(SYMBOL);
-    expect(feeding(second)).toEqual([second]);
+    expect(feeding(survivor)).toEqual([survivor]);
   });
 });
 
@@ -179,5 +184,56 @@ describe('streaming while Redis is down', () => {
     expect(report).toEqual([
       { symbol: 'BTC-USD', subscriptions: 2, feed: 'native:simulated' },
     ]);
+  });
+});
+
+describeWithTestData('feed owner that loses Redis', () => {
+  it('is replaced once its lease lapses', async () => {
+    const redis = await startOwnRedis();
+    const dir = mkdtempSync(join(tmpdir(), 'stream-owner-'));
+    copyFileSync(join(OHLCV_DIR, FILE), join(dir, FILE));
+    const env = {
+      REDIS_URL: redis.url,
+      REPLAY_DIR: dir,
+      REPLAY_SPEED: SPEED,
+      STREAM_LEASE: '1',
+      LOG_LEVEL: 'fatal',
+    };
+    const owner = await startStreamingApp({ env });
+    const standby = await startStreamingApp({ env });
+    const onOwner = await openWs(owner.wsUrl);
+    const onStandby = await openWs(standby.wsUrl);
+    try {
+      onOwner.send({ action: 'subscribe', symbols: [SYMBOL] });
+      await onOwner.inbox.next((item) => item.type === 'quote', 'a quote');
+      onStandby.send({ action: 'subscribe', symbols: [SYMBOL] });
+      await onStandby.inbox.count(
+        (item) => item.type === 'quote',
+        3,
+        'quotes from the owner',
+      );
+      expect(feeding(owner, standby)).toEqual([owner]);
+
+      // The owner can no longer renew its lease or publish, as if it died.
+      owner.app.get(RedisService).client?.destroy();
+      await expect
+        .poll(() => feeding(standby), { timeout: SETTLE_MS })
+        .toEqual([standby]);
+      const seen = onStandby.inbox.items.length;
+      const fresh = await onStandby.inbox.count(
+        (item) =>
+          item.type === 'quote' && onStandby.inbox.items.indexOf(item) >= seen,
+        3,
+        'quotes from the new owner',
+      );
+
+      expect(fresh.every((item) => item.symbol === SYMBOL)).toBe(true);
+    } finally {
+      onOwner.socket.close();
+      onStandby.socket.close();
+      await owner.close();
+      await standby.close();
+      await redis.stop();
+    }
   });
 });

@@ -98,6 +98,8 @@ export class FeedManager implements OnModuleInit, OnApplicationShutdown {
       existing.refs += 1;
       if (existing.lingerTimer) clearTimeout(existing.lingerTimer);
       existing.lingerTimer = null;
+      // A feed whose start failed is tried again by the next subscriber.
+      if (!existing.running) void this.claim(existing);
       return;
     }
     const entry: FeedEntry = {
