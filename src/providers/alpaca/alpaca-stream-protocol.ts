@@ -1,18 +1,19 @@
 import { z } from 'zod';
 import { UsEquityCalendar } from '../../market/exchange-calendar.js';
-import { isUsListed } from '../../market/exchange-zones.js';
 import type { Instrument } from '../../market/symbol.js';
 import type {
   StreamMessage,
   StreamProtocol,
 } from '../upstream-stream/stream-protocol.js';
+import { toAlpacaSymbol, type AlpacaSymbol } from './alpaca-symbols.js';
 
 /**
- * Alpaca's stock data stream (`/v2/iex` or `/v2/sip`): authenticate with an
- * `auth` action carrying key and secret, subscribe to trades, and read
- * arrays of messages typed by `T` (`success`, `subscription`, `error`, `t`
- * for trades with RFC 3339 times). Alpaca allows one connection per key and
- * answers a second with error 406.
+ * Alpaca's data streams: stocks at `/v2/iex` or `/v2/sip`, crypto pairs at
+ * `/v1beta3/crypto/us`. Both authenticate with an `auth` action carrying key
+ * and secret, take `subscribe` and `unsubscribe` actions per channel, and
+ * send arrays of messages typed by `T` (`success`, `subscription`, `error`,
+ * `t` for trades, `q` for quotes, with RFC 3339 times). Alpaca allows one
+ * connection per key and rejects a second with error 406.
  */
 const messageSchema = z.object({ T: z.string() }).loose();
 const tradeSchema = z.object({
@@ -20,6 +21,13 @@ const tradeSchema = z.object({
   S: z.string(),
   p: z.number(),
   s: z.number().optional(),
+  t: z.string(),
+});
+const quoteSchema = z.object({
+  T: z.literal('q'),
+  S: z.string(),
+  bp: z.number(),
+  ap: z.number(),
   t: z.string(),
 });
 const controlSchema = z.object({
@@ -30,6 +38,14 @@ const controlSchema = z.object({
 /** Error codes after which the connection cannot go on. */
 const FATAL_CODES = new Set([401, 404, 406, 407, 408]);
 
+/** Channel names in a subscribe or unsubscribe action. */
+type Channel = 'trades' | 'quotes';
+
+export interface AlpacaFrameOptions {
+  /** Reads quotes (`q`) as ticks; without it they are ignored. */
+  quotes?: boolean;
+}
+
 export function alpacaStreamProtocol(
   streamUrl: string,
   feed: 'iex' | 'sip',
@@ -39,25 +55,75 @@ export function alpacaStreamProtocol(
   const calendar = new UsEquityCalendar();
 
   return {
-    source: 'alpaca',
+    ...alpacaSession(key, secret, ['trades']),
     url: () => `${streamUrl}/v2/${feed}`,
-    authFrame: () => JSON.stringify({ action: 'auth', key, secret }),
-    subscribeFrames: (symbols) => [
-      JSON.stringify({ action: 'subscribe', trades: symbols }),
-    ],
-    unsubscribeFrames: (symbols) => [
-      JSON.stringify({ action: 'unsubscribe', trades: symbols }),
-    ],
-    decode: decodeAlpacaFrame,
-    toUpstream: (instrument: Instrument) =>
-      instrument.assetClass === 'equity' && isUsListed(instrument)
-        ? instrument.symbol
-        : null,
+    decode: (frame) => decodeAlpacaFrame(frame),
+    toUpstream: (instrument) => upstreamSymbol(instrument, 'stocks'),
     expectsData: (now) => calendar.sessionAt(now) === 'regular',
   };
 }
 
-export function decodeAlpacaFrame(frame: string): StreamMessage[] {
+/**
+ * Alpaca's crypto stream (`/v1beta3/crypto/us`), with pairs written
+ * `BTC/USD`. It subscribes to trades and quotes, and reads both as ticks,
+ * because a pair may go minutes without a trade while its quote moves.
+ * Crypto trades around the clock, so silence always means a dead connection.
+ *
+ * NOTE: each pair takes a trades and a quotes channel. Alpaca's free plan
+ * has capped those channels (30 in its older documentation) and rejects a
+ * subscription past the cap with error 405, which is logged.
+ */
+export function alpacaCryptoStreamProtocol(
+  streamUrl: string,
+  key: string,
+  secret: string,
+): StreamProtocol {
+  return {
+    ...alpacaSession(key, secret, ['trades', 'quotes']),
+    url: () => `${streamUrl}/v1beta3/crypto/us`,
+    decode: (frame) => decodeAlpacaFrame(frame, { quotes: true }),
+    toUpstream: (instrument) => upstreamSymbol(instrument, 'crypto'),
+    expectsData: () => true,
+  };
+}
+
+/** Builds the authentication and subscription frames both streams share. */
+function alpacaSession(
+  key: string,
+  secret: string,
+  channels: readonly Channel[],
+): Pick<
+  StreamProtocol,
+  'source' | 'authFrame' | 'subscribeFrames' | 'unsubscribeFrames'
+> {
+  const action = (name: string, symbols: readonly string[]) => {
+    const frame: Record<string, unknown> = { action: name };
+    for (const channel of channels) frame[channel] = symbols;
+
+    return JSON.stringify(frame);
+  };
+
+  return {
+    source: 'alpaca',
+    authFrame: () => JSON.stringify({ action: 'auth', key, secret }),
+    subscribeFrames: (symbols) => [action('subscribe', symbols)],
+    unsubscribeFrames: (symbols) => [action('unsubscribe', symbols)],
+  };
+}
+
+function upstreamSymbol(
+  instrument: Instrument,
+  market: AlpacaSymbol['market'],
+): string | null {
+  const symbol = toAlpacaSymbol(instrument);
+
+  return symbol?.market === market ? symbol.symbol : null;
+}
+
+export function decodeAlpacaFrame(
+  frame: string,
+  options: AlpacaFrameOptions = {},
+): StreamMessage[] {
   let json: unknown;
   try {
     json = JSON.parse(frame);
@@ -68,15 +134,20 @@ export function decodeAlpacaFrame(frame: string): StreamMessage[] {
   if (!messages.success)
     return [{ kind: 'malformed', detail: 'frame is not an array of messages' }];
 
-  return messages.data.map(readMessage);
+  return messages.data.map((message) => readMessage(message, options));
 }
 
-function readMessage(message: { T: string }): StreamMessage {
+function readMessage(
+  message: { T: string },
+  options: AlpacaFrameOptions,
+): StreamMessage {
   const control = controlSchema.safeParse(message);
   const text = control.success ? (control.data.msg ?? message.T) : message.T;
   switch (message.T) {
     case 't':
       return readTrade(message);
+    case 'q':
+      return options.quotes ? readQuote(message) : { kind: 'ignore' };
     case 'success':
       return text === 'authenticated'
         ? { kind: 'authenticated' }
@@ -90,11 +161,13 @@ function readMessage(message: { T: string }): StreamMessage {
         fatal: code !== undefined && FATAL_CODES.has(code),
       };
     }
+    // Subscription confirmations, bars (`b`, `d`, `u`) and crypto order
+    // book updates (`o`) carry nothing a tick needs.
     case 'subscription':
-    case 'q':
     case 'b':
     case 'd':
     case 'u':
+    case 'o':
       return { kind: 'ignore' };
     default:
       return { kind: 'malformed', detail: `unknown message type ${message.T}` };
@@ -119,5 +192,32 @@ function readTrade(message: unknown): StreamMessage {
       size: trade.data.s,
       time,
     },
+  };
+}
+
+/**
+ * Reads a quote as a tick without a size, priced at the bid-ask midpoint,
+ * as Alpaca prices its crypto bars in minutes without trades.
+ */
+function readQuote(message: unknown): StreamMessage {
+  const quote = quoteSchema.safeParse(message);
+  const time = quote.success ? Date.parse(quote.data.t) : Number.NaN;
+  if (!quote.success || Number.isNaN(time)) {
+    return {
+      kind: 'malformed',
+      detail: 'quote message does not match its schema',
+    };
+  }
+  const { S: symbol, bp: bid, ap: ask } = quote.data;
+  if (bid <= 0 || ask <= 0 || bid > ask) {
+    return {
+      kind: 'malformed',
+      detail: `quote for ${symbol} has an invalid bid ${bid} or ask ${ask}`,
+    };
+  }
+
+  return {
+    kind: 'tick',
+    tick: { upstreamSymbol: symbol, price: (bid + ask) / 2, bid, ask, time },
   };
 }
