@@ -11,7 +11,10 @@ interface Operation {
   parameters?: { name: string; in: string; description?: string }[];
   responses: Record<
     string,
-    { content?: Record<string, { schema?: { $ref?: string } }> }
+    {
+      content?: Record<string, { schema?: { $ref?: string } }>;
+      headers?: Record<string, { schema?: { enum?: string[] } }>;
+    }
   >;
 }
 interface OpenApiDocument {
@@ -78,6 +81,17 @@ describe('OpenAPI document', () => {
       );
     },
   );
+
+  it.each([
+    ...SYMBOL_ROUTES,
+    '/api/quotes',
+    '/api/quotes/{symbol}',
+    '/api/symbols',
+  ])('documents the X-Cache header of %s', (route) => {
+    const header =
+      document.paths[route]?.get?.responses['200']?.headers?.['X-Cache'];
+    expect(header?.schema?.enum).toEqual(['HIT', 'MISS', 'STALE']);
+  });
 
   it('describes every history parameter', () => {
     const parameters =

@@ -21,7 +21,7 @@ import {
 import { noQuerySchema } from './dto/search-query.dto.js';
 import { HistoryService } from './history.service.js';
 import { InstrumentsService } from './instruments.service.js';
-import { ApiProblems, ApiSymbolParam } from './openapi.js';
+import { ApiProblems, ApiSymbolParam, CACHE_HEADERS } from './openapi.js';
 import {
   historyCsv,
   historyJson,
@@ -71,6 +71,7 @@ function assetController(route: AssetRoute): Type<unknown> {
     @ApiOperation({ summary: `Quote and profile summary of a ${noun}` })
     @ApiOkResponse({
       standardSchema: summaryResponse,
+      headers: CACHE_HEADERS,
       description: 'The latest quote and a short profile.',
     })
     @ApiProblems(...LOOKUP_PROBLEMS)
@@ -99,6 +100,7 @@ function assetController(route: AssetRoute): Type<unknown> {
     })
     @ApiOkResponse({
       standardSchema: historyResponse,
+      headers: CACHE_HEADERS,
       description:
         'Bars in ascending order, as JSON or, with format=csv, as CSV with a header row.',
     })
@@ -130,6 +132,7 @@ function assetController(route: AssetRoute): Type<unknown> {
     })
     @ApiOkResponse({
       standardSchema: infoResponse,
+      headers: CACHE_HEADERS,
       description:
         'Market, trading hours, coverage and the sources that serve the instrument.',
     })
@@ -145,6 +148,7 @@ function assetController(route: AssetRoute): Type<unknown> {
     @ApiOperation({ summary: `Profile of a ${noun}` })
     @ApiOkResponse({
       standardSchema: profileResponse,
+      headers: CACHE_HEADERS,
       description:
         'What the first source with a profile contains about the instrument.',
     })

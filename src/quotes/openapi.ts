@@ -1,5 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiParam, ApiResponse } from '@nestjs/swagger';
+import {
+  ApiParam,
+  ApiResponse,
+  type ApiResponseCommonMetadata,
+} from '@nestjs/swagger';
 import {
   ERROR_CATALOGUE,
   problemType,
@@ -74,3 +78,15 @@ export function ApiSymbolParam(
     examples: Object.fromEntries(examples.map((value) => [value, { value }])),
   });
 }
+
+/**
+ * The X-Cache header of responses served through the cache, for the `headers`
+ * of a documented 200 response.
+ */
+export const CACHE_HEADERS: ApiResponseCommonMetadata['headers'] = {
+  'X-Cache': {
+    description:
+      'How the cache served the data: `HIT`, `MISS` (loaded from a source) or `STALE` (expired data served because every source failed).',
+    schema: { type: 'string', enum: ['HIT', 'MISS', 'STALE'] },
+  },
+};

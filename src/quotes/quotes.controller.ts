@@ -7,7 +7,7 @@ import {
 } from './dto/batch-quotes-query.dto.js';
 import { batchQuotesResponse, quoteResponse } from './dto/responses.dto.js';
 import { noQuerySchema } from './dto/search-query.dto.js';
-import { ApiProblems, ApiSymbolParam } from './openapi.js';
+import { ApiProblems, ApiSymbolParam, CACHE_HEADERS } from './openapi.js';
 import { QuotesService } from './quotes.service.js';
 import { quoteJson } from './serializers.js';
 
@@ -24,6 +24,7 @@ export class QuotesController {
   })
   @ApiOkResponse({
     standardSchema: batchQuotesResponse,
+    headers: CACHE_HEADERS,
     description:
       'Quotes of the symbols that could be served, and an error entry for each of the others.',
   })
@@ -49,6 +50,7 @@ export class QuotesController {
   )
   @ApiOkResponse({
     standardSchema: quoteResponse,
+    headers: CACHE_HEADERS,
     description: 'The latest quote, naming the source that served it.',
   })
   @ApiProblems(

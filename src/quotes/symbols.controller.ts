@@ -6,7 +6,7 @@ import {
   type SearchQueryDto,
 } from './dto/search-query.dto.js';
 import { InstrumentsService } from './instruments.service.js';
-import { ApiProblems } from './openapi.js';
+import { ApiProblems, CACHE_HEADERS } from './openapi.js';
 
 @ApiTags('symbols')
 @Controller('api/symbols')
@@ -17,6 +17,7 @@ export class SymbolsController {
   @ApiOperation({ summary: 'Search the symbols the configured sources know' })
   @ApiOkResponse({
     standardSchema: symbolsResponse,
+    headers: CACHE_HEADERS,
     description: 'Matches, symbol prefixes first.',
   })
   @ApiProblems('INVALID_PARAMETER')
