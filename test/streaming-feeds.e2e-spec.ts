@@ -157,15 +157,28 @@ describeWithTestData('polling feeds', () => {
       (item) => item.type === 'status',
       'a feed_stale status',
     );
+    const staleQuote = await client.inbox.next(
+      (item) => item.type === 'quote' && item.stale === true,
+      'the last quote marked stale',
+    );
     serveQuote();
     const resumed = await client.inbox.next(
       (item) => item.type === 'status' && item.code === 'feed_resumed',
       'a feed_resumed status',
     );
+    const freshQuote = await client.inbox.next(
+      (item) =>
+        item.type === 'quote' &&
+        item.stale === false &&
+        (item.seq as number) > (staleQuote.seq as number),
+      'a current quote after the recovery',
+    );
 
     expect(stale).toMatchObject({ code: 'feed_stale', symbols: ['MSFT'] });
     expect(stale.detail).toContain('MSFT');
+    expect(staleQuote).toMatchObject({ symbol: 'MSFT', price: 112.13 });
     expect(resumed).toMatchObject({ symbols: ['MSFT'] });
+    expect(freshQuote).toMatchObject({ symbol: 'MSFT', price: 112.13 });
   });
 });
 

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config.js';
 import type { Quote, Tick } from '../market/quote.js';
 import { parseSymbol, type Instrument } from '../market/symbol.js';
 import type {
+  FeedEvent,
   MarketDataSource,
   SourceId,
   TickStream,
@@ -42,6 +43,7 @@ function quoteFrom(source: string, price: number): Quote {
 
 class FakeStream implements TickStream {
   readonly ticks = new Subject<Tick>();
+  readonly events = new Subject<FeedEvent>();
   readonly subscribed: string[] = [];
 
   subscribe(instruments: readonly Instrument[]): void {
@@ -91,9 +93,10 @@ function factory(
 describe('FeedFactory', () => {
   const started: Feed[] = [];
   const received: Quote[] = [];
+  const statuses: FeedEvent[] = [];
   const listener = {
     quote: (quote: Quote) => received.push(quote),
-    status: () => undefined,
+    status: (event: FeedEvent) => statuses.push(event),
   };
 
   const start = async (feedFactory: FeedFactory) => {
@@ -105,6 +108,7 @@ describe('FeedFactory', () => {
   afterEach(() => {
     for (const feed of started.splice(0)) feed.stop();
     received.length = 0;
+    statuses.length = 0;
   });
 
   it('uses the stream of the source that quoted the symbol', async () => {
@@ -181,5 +185,29 @@ describe('FeedFactory', () => {
       [189, 1_000],
       [190, 3_000],
     ]);
+  });
+
+  it('marks the last quote stale while the stream is', async () => {
+    const polygon = streamingSource('polygon', 'upstream');
+    await start(
+      factory([polygon], () => Promise.resolve(quoteFrom('polygon', 189))),
+    );
+
+    polygon.stream.events.next({
+      code: 'feed_stale',
+      symbols: ['MSFT', 'AAPL'],
+      detail: 'no message for 60 s',
+    });
+    polygon.stream.events.next({
+      code: 'feed_resumed',
+      symbols: ['AAPL'],
+      detail: 'ticks flow again',
+    });
+
+    expect(statuses.map((event) => [event.code, event.symbols])).toEqual([
+      ['feed_stale', ['AAPL']],
+      ['feed_resumed', ['AAPL']],
+    ]);
+    expect(received.map((quote) => quote.stale)).toEqual([false, true, false]);
   });
 });

@@ -7,7 +7,9 @@ import { foldTick } from './quote-folding.js';
 
 /**
  * A feed on a source's own tick stream: each tick of the symbol is folded
- * into the last quote, which starts as the quote path's result.
+ * into the last quote, which starts as the quote path's result. While the
+ * stream reports the symbol stale, the last quote goes out again marked
+ * `stale`, so that new subscribers see it too.
  */
 export class NativeFeed implements Feed {
   readonly kind: string;
@@ -36,6 +38,10 @@ export class NativeFeed implements Feed {
         stream.events.subscribe((event) => {
           if (this.stopped || !event.symbols.includes(symbol)) return;
           listener.status({ ...event, symbols: [symbol] });
+          const stale = event.code === 'feed_stale';
+          if (this.last.stale === stale) return;
+          this.last = { ...this.last, stale };
+          listener.quote(this.last);
         }),
       );
     }

@@ -5,7 +5,7 @@ import type { Feed, FeedListener } from './feed.js';
 
 export interface PollFeedOptions {
   instrument: Instrument;
-  /** Reads the quote through the cache, so polling adds no upstream calls. */
+  /** Reads the quote through the cache, so polling costs at most one upstream call per cache lifetime. */
   readQuote: (instrument: Instrument) => Promise<Quote>;
   intervalMs: number;
   listener: FeedListener;
@@ -14,8 +14,9 @@ export interface PollFeedOptions {
 
 /**
  * A feed for symbols without a native stream: reads the cached quote every
- * interval and passes it on when its price or time changed. Reads never
- * overlap. A failed read marks the feed stale until a read succeeds again.
+ * interval and passes it on when its price, time or staleness changed. Reads
+ * never overlap. A failed read marks the feed stale and passes the last
+ * quote on again, marked `stale`. The feed stays stale until a read succeeds.
  */
 export class PollFeed implements Feed {
   readonly kind = 'poll';
@@ -80,6 +81,9 @@ export class PollFeed implements Feed {
       symbols: [symbol],
       detail: `the quote of ${symbol} could not be read: ${reason}`,
     });
+    if (!this.last || this.last.stale) return;
+    this.last = { ...this.last, stale: true };
+    this.options.listener.quote(this.last);
   }
 
   private schedule(): void {
