@@ -13,6 +13,7 @@ import { createUpstream } from '../src/providers/source-factory.js';
 import type { StreamState } from '../src/providers/upstream-stream/upstream-stream.client.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { readCapture } from './support/capture.js';
+import { derivedFixture } from './support/fake-upstream.js';
 import {
   startFakeStreamServer,
   waitUntil,
@@ -92,6 +93,24 @@ async function streamState(built: MarketDataSource): Promise<StreamState> {
   return status.info?.stream as StreamState;
 }
 
+/** Figures of Alpaca's two connections, which its status lists by name. */
+async function alpacaStreamStates(
+  built: MarketDataSource,
+): Promise<Record<'stocks' | 'crypto', StreamState>> {
+  const status = await built.status();
+
+  return status.info?.stream as Record<'stocks' | 'crypto', StreamState>;
+}
+
+/** Parsed frames the client sent on the fake server's connections to `urlPath`. */
+function sentOn(urlPath: string): unknown[] {
+  return server.connections
+    .filter((connection) => connection.url === urlPath)
+    .flatMap((connection) =>
+      connection.received.map((frame) => JSON.parse(frame) as unknown),
+    );
+}
+
 /** Settings that enable Alpaca with its stream on the fake server. */
 const alpacaEnv = (secret: string) => ({
   ALPACA_KEY_ID,
@@ -108,10 +127,19 @@ describeWithTestData('Alpaca stream through the source', () => {
     'alpaca',
     'ws_v2_iex_trade_frames.observed.ndjson',
   );
+  // From the `subscription` confirmation on: trades, quotes, a bar and an
+  // order book update of BTC/USD, written from Alpaca's documentation.
+  const cryptoData = derivedFixture(
+    'alpaca/ws_v1beta3_crypto_us_BTC_USD.written-from-docs.ndjson',
+  )
+    .split('\n')
+    .filter(Boolean)
+    .slice(2);
 
   /**
    * Replies as Alpaca does: `connected` on connection, success or error 402
-   * after the credentials, then the recorded trades after a subscribe.
+   * after the credentials, then after a subscribe the recorded stock trades
+   * on a stock path and the documented crypto frames on the crypto path.
    */
   function serveAlpaca(): void {
     server.onConnection((connection) => connection.send(connected ?? ''));
@@ -132,8 +160,11 @@ describeWithTestData('Alpaca stream through the source', () => {
       }
       // A lenient fake: the trades follow any subscribe, so only the client
       // keeps them from flowing after a failed authentication.
-      if (message.action === 'subscribe')
-        for (const trade of trades) connection.send(trade);
+      if (message.action !== 'subscribe') return;
+      const frames = connection.url.startsWith('/v1beta3/crypto/')
+        ? cryptoData
+        : trades;
+      for (const data of frames) connection.send(data);
     });
   }
 
@@ -148,7 +179,78 @@ describeWithTestData('Alpaca stream through the source', () => {
     ]);
     expect(ticks[0]?.source).toBe('alpaca');
     expect(ticks[0]?.time).toBe(Date.parse('2021-10-08T15:13:03.133Z'));
-    expect(server.connections[0]?.url).toBe('/v2/iex');
+    expect(server.connections.map((connection) => connection.url)).toEqual([
+      '/v2/iex',
+    ]);
+  });
+
+  it('opens only the crypto connection for BTC-USD', async () => {
+    serveAlpaca();
+    const built = buildSource('alpaca', alpacaEnv(ALPACA_SECRET));
+    const ticks = collectTicks(built, [['BTC-USD']]);
+    await waitUntil(() => ticks.length === 4);
+    expect(server.connections.map((connection) => connection.url)).toEqual([
+      '/v1beta3/crypto/us',
+    ]);
+  });
+
+  it('streams AAPL and BTC-USD over two connections', async () => {
+    serveAlpaca();
+    const built = buildSource('alpaca', alpacaEnv(ALPACA_SECRET));
+    const ticks = collectTicks(built, [['AAPL'], ['BTC-USD']]);
+    await waitUntil(() => ticks.length === trades.length + 4);
+
+    const prices = (symbol: string) =>
+      ticks.filter((tick) => tick.symbol === symbol).map((tick) => tick.price);
+    expect(prices('AAPL')).toEqual([143.42, 188.57]);
+    // Trades at their price and quotes at their bid-ask midpoint.
+    expect(prices('BTC-USD')).toEqual([71853.2, 71854.5, 71855.1, 71854]);
+    expect(ticks.every((tick) => tick.source === 'alpaca')).toBe(true);
+    const bitcoin = ticks.find((tick) => tick.symbol === 'BTC-USD');
+    expect(bitcoin?.time).toBe(Date.parse('2024-03-12T10:37:14.402Z'));
+
+    expect(
+      server.connections.map((connection) => connection.url).sort(),
+    ).toEqual(['/v1beta3/crypto/us', '/v2/iex']);
+    const auth = {
+      action: 'auth',
+      key: ALPACA_KEY_ID,
+      secret: ALPACA_SECRET,
+    };
+    expect(sentOn('/v1beta3/crypto/us')).toEqual([
+      auth,
+      { action: 'subscribe', trades: ['BTC/USD'], quotes: ['BTC/USD'] },
+    ]);
+    expect(sentOn('/v2/iex')).toEqual([
+      auth,
+      { action: 'subscribe', trades: ['AAPL'] },
+    ]);
+
+    const states = await alpacaStreamStates(built);
+    expect(states.stocks.connected).toBe(true);
+    expect(states.crypto.connected).toBe(true);
+    expect(states.crypto.ticks).toBe(4);
+  });
+
+  it('unsubscribes BTC-USD on the crypto connection only', async () => {
+    serveAlpaca();
+    const built = buildSource('alpaca', alpacaEnv(ALPACA_SECRET));
+    const ticks = collectTicks(built, [['AAPL'], ['BTC-USD']]);
+    await waitUntil(() => ticks.length === trades.length + 4);
+    built.stream?.unsubscribe(['BTC-USD']);
+    await waitUntil(() => sentOn('/v1beta3/crypto/us').length === 3);
+    expect(sentOn('/v1beta3/crypto/us')[2]).toEqual({
+      action: 'unsubscribe',
+      trades: ['BTC/USD'],
+      quotes: ['BTC/USD'],
+    });
+    // Both connections batch changes for 50 ms, so a stray unsubscribe on
+    // the stock connection would have arrived by now.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sentOn('/v2/iex')).toHaveLength(2);
+    const states = await alpacaStreamStates(built);
+    expect(states.stocks.symbols).toBe(1);
+    expect(states.crypto.symbols).toBe(0);
   });
 
   it('uses the SIP path when ALPACA_FEED=sip', async () => {
@@ -174,7 +276,7 @@ describeWithTestData('Alpaca stream through the source', () => {
     );
     expect(sent.every((action) => action === 'auth')).toBe(true);
     expect(ticks).toEqual([]);
-    const state = await streamState(built);
+    const state = (await alpacaStreamStates(built)).stocks;
     expect(state.connected).toBe(false);
     expect(state.lastError).toBe('authentication failed: auth failed');
     expect(warnings).toContain(

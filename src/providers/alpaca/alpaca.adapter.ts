@@ -10,10 +10,14 @@ import {
   UpstreamSource,
   type UpstreamContext,
 } from '../upstream/upstream-source.js';
+import { RoutedTickStream } from '../upstream-stream/routed-tick-stream.js';
 import { AlpacaHistory } from './alpaca-history.js';
 import { AlpacaHttp } from './alpaca-http.js';
 import { AlpacaQuotes } from './alpaca-quote.js';
-import { alpacaStreamProtocol } from './alpaca-stream-protocol.js';
+import {
+  alpacaCryptoStreamProtocol,
+  alpacaStreamProtocol,
+} from './alpaca-stream-protocol.js';
 import { toAlpacaSymbol, type AlpacaSymbol } from './alpaca-symbols.js';
 import { FeedAccess, type AlpacaFeed } from './feed-access.js';
 
@@ -26,8 +30,9 @@ export interface AlpacaSourceOptions {
  * Alpaca's market data API: US stocks on the IEX or SIP feed, and crypto
  * pairs. Quotes come from snapshots and history from bars; the API has no
  * company profiles or symbol search. Indices and currency pairs are not
- * served. Stock trades stream from `/v2/{feed}` when the key and secret
- * are set.
+ * served. When the key and secret are set, stock trades stream from
+ * `/v2/{feed}` and crypto trades and quotes from `/v1beta3/crypto/us`, each
+ * connection opening at the first subscription of its kind.
  */
 export class AlpacaSource extends UpstreamSource implements MarketDataSource {
   readonly id = 'alpaca';
@@ -48,13 +53,8 @@ export class AlpacaSource extends UpstreamSource implements MarketDataSource {
     this.quotes = new AlpacaQuotes(this.http, access, context);
     this.history = new AlpacaHistory(this.http, access, context);
     const { streamUrl, key, secret } = context.settings;
-    // TODO: crypto pairs stream from /v1beta3/crypto/us, which this stock
-    // protocol does not speak, so the stream carries US stocks only.
-    if (streamUrl && key && secret) {
-      this.stream = this.openStream(
-        alpacaStreamProtocol(streamUrl, options.feed, key, secret),
-      );
-    }
+    if (streamUrl && key && secret)
+      this.stream = this.openStreams(streamUrl, options.feed, key, secret);
     this.capabilities = new Set<Capability>([
       'quote',
       'history',
@@ -68,6 +68,38 @@ export class AlpacaSource extends UpstreamSource implements MarketDataSource {
 
   async getHistory(query: HistoryQuery): Promise<HistoryResult> {
     return await this.history.fetch(query, this.symbolOf(query.instrument));
+  }
+
+  /** Opens one tick stream over the stocks and the crypto connection. */
+  private openStreams(
+    streamUrl: string,
+    feed: AlpacaFeed,
+    key: string,
+    secret: string,
+  ): RoutedTickStream {
+    // NOTE: whether Alpaca lets one key hold the stocks and the crypto
+    // connection at once is not confirmed. If it rejects one with error
+    // 406, that connection keeps retrying with backoff.
+    return new RoutedTickStream({
+      source: this.id,
+      logger: this.context.logger,
+      routes: [
+        {
+          name: 'stocks',
+          assetClasses: ['equity'],
+          stream: this.openStream(
+            alpacaStreamProtocol(streamUrl, feed, key, secret),
+          ),
+        },
+        {
+          name: 'crypto',
+          assetClasses: ['crypto'],
+          stream: this.openStream(
+            alpacaCryptoStreamProtocol(streamUrl, key, secret),
+          ),
+        },
+      ],
+    });
   }
 
   /** Returns the Alpaca symbol, or throws SYMBOL_NOT_FOUND without a call. */

@@ -7,6 +7,10 @@ import type {
   SourceId,
   SourceStatus,
 } from '../market-data-source.js';
+import type {
+  ConnectionStream,
+  RoutedTickStream,
+} from '../upstream-stream/routed-tick-stream.js';
 import type { StreamProtocol } from '../upstream-stream/stream-protocol.js';
 import { UpstreamStreamClient } from '../upstream-stream/upstream-stream.client.js';
 import type { SourceQuota } from './source-quota.js';
@@ -33,8 +37,11 @@ export abstract class UpstreamSource {
   abstract readonly name: string;
   abstract readonly capabilities: ReadonlySet<Capability>;
 
-  /** The source's live stream, for sources that have one and are configured for it. */
-  stream?: UpstreamStreamClient;
+  /**
+   * The source's live stream, for sources that have one and are configured
+   * for it: one connection, or several routed by asset class.
+   */
+  stream?: ConnectionStream | RoutedTickStream;
 
   constructor(protected readonly context: UpstreamContext) {}
 
