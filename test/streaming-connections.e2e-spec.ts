@@ -15,7 +15,10 @@ import {
   type WsTestClient,
 } from './support/streaming.js';
 
-/** Accepts the token `good`, rejects `bad`, and records what it was shown. */
+/**
+ * Accepts the token `good`, rejects `bad`, fails on `broken` as a faulty
+ * check would, and records every token it was shown.
+ */
 class RecordingAuthenticator extends StreamAuthenticator {
   readonly tokens: (string | null)[] = [];
 
@@ -25,6 +28,8 @@ class RecordingAuthenticator extends StreamAuthenticator {
       return Promise.reject(
         new StreamError('UNAUTHORIZED', 'the token is invalid or expired'),
       );
+    if (token === 'broken')
+      return Promise.reject(new Error('key store unreachable'));
 
     return Promise.resolve(
       token === null
@@ -106,7 +111,11 @@ describe('authentication hook', () => {
   const authenticator = new RecordingAuthenticator();
 
   beforeAll(async () => {
-    stream = await startStreamingApp({ authenticator });
+    // The failing token check logs errors that the test expects.
+    stream = await startStreamingApp({
+      authenticator,
+      env: { LOG_LEVEL: 'fatal' },
+    });
   });
 
   afterAll(async () => {
@@ -154,6 +163,23 @@ describe('authentication hook', () => {
       code: 'UNAUTHORIZED',
     });
     expect(closed.code).toBe(1008);
+  });
+
+  it('survives a failing token check', async () => {
+    const refused = await refusal(stream.streamUrl, {
+      auth: { token: 'broken' },
+    });
+    const client = await openWs(stream.wsUrl, {
+      headers: { authorization: 'Bearer broken' },
+    });
+    const closed = await client.closed;
+
+    expect(refused.data).toMatchObject({ code: 'INTERNAL_ERROR' });
+    expect(client.inbox.items[0]).toMatchObject({
+      type: 'error',
+      code: 'INTERNAL_ERROR',
+    });
+    expect(closed.code).toBe(1011);
   });
 
   it('checks the token of a /ws auth message', async () => {

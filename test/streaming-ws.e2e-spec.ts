@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
@@ -226,5 +228,31 @@ describe('plain WebSocket streaming at /ws', () => {
     expect(error.message).toContain('404');
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('survives clients that reset an upgrade', async () => {
+    const port = Number(new URL(stream.streamUrl).port);
+    const paths = ['/other', '/ws', '/socket.io/?EIO=4&transport=websocket'];
+
+    for (let attempt = 0; attempt < 30; attempt += 1) {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        `GET ${paths[attempt % paths.length]} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+          'Connection: Upgrade\r\nUpgrade: websocket\r\n' +
+          'Sec-WebSocket-Version: 13\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+      // Resetting at slightly different moments hits the server mid-reply.
+      await sleep(attempt % 3);
+      socket.resetAndDestroy();
+    }
+    const client = await open();
+
+    // An uncaught ECONNRESET would have failed the run before this.
+    expect(await request(client, { action: 'ping' }, 'pong')).toEqual({
+      type: 'pong',
+    });
   });
 });

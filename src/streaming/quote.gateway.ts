@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, UseFilters } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, UseFilters } from '@nestjs/common';
 import {
   Ack,
   ConnectedSocket,
@@ -42,6 +42,7 @@ export class QuoteGateway
     BeforeApplicationShutdown
 {
   @WebSocketServer() readonly server: Server | undefined;
+  private readonly logger = new Logger(QuoteGateway.name);
 
   constructor(
     private readonly subscriptions: SubscriptionsService,
@@ -53,7 +54,14 @@ export class QuoteGateway
     server.use((socket, next) => {
       this.admit(socket).then(
         () => next(),
-        (error: unknown) => next(refusal(error)),
+        (error: unknown) => {
+          if (!(error instanceof StreamError)) {
+            this.logger.error(
+              `Handshake of Socket.IO client ${socket.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+            );
+          }
+          next(refusal(error));
+        },
       );
     });
     this.bus.attach(server);

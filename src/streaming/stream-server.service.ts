@@ -92,6 +92,9 @@ export class StreamServer
       return;
     }
     if (path.startsWith(SOCKET_IO_PATH)) return;
+    // Node's HTTP server hands 'upgrade' a socket without an error listener,
+    // so a reset by the client would otherwise be an uncaught error.
+    socket.on('error', () => undefined);
     socket.end(
       `HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nNo WebSocket endpoint at ${path.slice(0, 100)}; use ${WS_PATH} or Socket.IO.\n`,
     );

@@ -124,6 +124,7 @@ export class WsEndpoint implements BeforeApplicationShutdown {
     }
   }
 
+  /** Checks a token and closes the connection when the check fails; never throws. */
   private async authenticate(
     client: StreamClient,
     token: string | null,
@@ -132,8 +133,14 @@ export class WsEndpoint implements BeforeApplicationShutdown {
       const principal = await this.authenticator.authenticate(token);
       client.send('authenticated', { anonymous: principal.anonymous });
     } catch (error) {
-      if (!(error instanceof StreamError)) throw error;
-      client.close(error.code, error.detail);
+      if (error instanceof StreamError) {
+        client.close(error.code, error.detail);
+        return;
+      }
+      this.logger.error(
+        `Token check of WebSocket client ${client.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      client.close('INTERNAL_ERROR', 'the token could not be checked');
     }
   }
 
