@@ -332,3 +332,19 @@ describe('shutdown', () => {
     expect(await disconnected).toBe('transport close');
   });
 });
+
+describe('start-up', () => {
+  it('fails when WS_PORT is taken', async () => {
+    const holder = await startStreamingApp();
+    const port = new URL(holder.streamUrl).port;
+    try {
+      await expect(
+        startStreamingApp({ env: { WS_PORT: port } }),
+      ).rejects.toThrow(
+        `the streaming server cannot listen on 127.0.0.1:${port} (WS_PORT)`,
+      );
+    } finally {
+      await holder.close();
+    }
+  });
+});

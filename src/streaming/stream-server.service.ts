@@ -43,6 +43,12 @@ export class StreamServer
     if (this.server) return this.server;
     this.own = !this.config.streaming.sharesApiPort;
     const server = this.own ? createServer(notFound) : apiServer;
+    if (this.own) {
+      server.on('error', (error) => {
+        if (server.listening)
+          this.logger.error(`Streaming server failed: ${error.message}`);
+      });
+    }
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head) =>
       this.route(request, socket, head),
     );
@@ -66,10 +72,17 @@ export class StreamServer
       return;
     }
     const { host } = this.config.api;
+    const { port } = this.config.streaming;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.streaming.port, host, () => {
-        server.off('error', reject);
+      const fail = (error: Error) =>
+        reject(
+          new Error(
+            `the streaming server cannot listen on ${host}:${port} (WS_PORT): ${error.message}`,
+          ),
+        );
+      server.once('error', fail);
+      server.listen(port, host, () => {
+        server.off('error', fail);
         resolve();
       });
     });

@@ -63,6 +63,11 @@ export class WsEndpoint implements BeforeApplicationShutdown {
   }
 
   private accept(ws: WebSocket, request: IncomingMessage): void {
+    // Without a listener, a connection error (a reset, an invalid frame)
+    // would be thrown as an uncaught exception.
+    ws.on('error', (error) =>
+      this.logger.debug(`WebSocket connection failed: ${error.message}`),
+    );
     let release: () => void;
     try {
       release = this.subscriptions.connections.acquire();
@@ -74,9 +79,6 @@ export class WsEndpoint implements BeforeApplicationShutdown {
     const client = this.subscriptions.open(new PlainWsTransport(ws));
     this.alive.set(ws, true);
     ws.on('pong', () => this.alive.set(ws, true));
-    ws.on('error', (error) =>
-      this.logger.debug(`WebSocket client ${client.id}: ${error.message}`),
-    );
     ws.once('close', () => {
       release();
       this.subscriptions.closed(client);
