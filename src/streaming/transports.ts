@@ -22,6 +22,12 @@ const CLOSE_CODES: Partial<Record<StreamErrorCode, number>> = {
 };
 const INTERNAL_ERROR_CLOSE = 1011;
 
+/**
+ * `/ws` text of each quote, kept while the quote object lives, since every
+ * subscriber of a symbol is sent the same object and needs the same text.
+ */
+const quoteFrames = new WeakMap<object, string>();
+
 /** A Socket.IO connection; messages are events named like the message. */
 export class SocketIoTransport implements StreamTransport {
   readonly kind = 'socket.io';
@@ -68,7 +74,7 @@ export class PlainWsTransport implements StreamTransport {
 
   write({ event, data }: OutgoingMessage): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    this.socket.send(JSON.stringify({ type: event, ...data }));
+    this.socket.send(frameOf(event, data));
   }
 
   bufferedBytes(): number {
@@ -83,6 +89,17 @@ export class PlainWsTransport implements StreamTransport {
       `${error.code}: ${error.detail}`,
     );
   }
+}
+
+function frameOf(event: string, data: object): string {
+  if (event !== 'quote') return JSON.stringify({ type: event, ...data });
+  let frame = quoteFrames.get(data);
+  if (frame === undefined) {
+    frame = JSON.stringify({ type: event, ...data });
+    quoteFrames.set(data, frame);
+  }
+
+  return frame;
 }
 
 /** Starts the closing handshake and cuts the connection if the client does not complete it in time. */
