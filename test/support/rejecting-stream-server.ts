@@ -22,6 +22,8 @@ export async function startRejectingStreamServer(
   });
   server.on('upgrade', (request, socket) => {
     handshakes.push(request.url ?? '/');
+    // The client may reset the connection as soon as it reads the status.
+    socket.on('error', () => {});
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
         'Content-Type: application/json\r\n' +
