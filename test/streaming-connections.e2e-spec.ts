@@ -39,6 +39,19 @@ class RecordingAuthenticator extends StreamAuthenticator {
   }
 }
 
+/** Returns the extensions a WebSocket to Engine.IO, under Socket.IO, negotiates. */
+async function engineIoExtensions(streamUrl: string): Promise<string> {
+  const url = `${streamUrl.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`;
+  const socket = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  socket.close();
+
+  return socket.extensions;
+}
+
 /** Resolves with the error a refused Socket.IO connection reports. */
 async function refusal(
   url: string,
@@ -264,6 +277,9 @@ describe('heartbeat and compression', () => {
     client.socket.close();
 
     expect(client.socket.extensions).toContain('permessage-deflate');
+    expect(await engineIoExtensions(stream.streamUrl)).toContain(
+      'permessage-deflate',
+    );
   });
 
   it('uses the heartbeat interval for Socket.IO', async () => {
@@ -293,6 +309,7 @@ describe('compression off', () => {
     client.socket.close();
 
     expect(client.socket.extensions).toBe('');
+    expect(await engineIoExtensions(stream.streamUrl)).toBe('');
   });
 
   it('refuses a WebSocket upgrade to an unknown path', async () => {
