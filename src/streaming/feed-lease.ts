@@ -48,12 +48,12 @@ export class FeedLeases {
         arguments: [this.token, String(this.leaseMs)],
       });
       if (renewed === 1) return 'owned';
-      const taken = await this.client.set(this.key(symbol), this.token, {
+      const acquired = await this.client.set(this.key(symbol), this.token, {
         condition: 'NX',
         expiration: { type: 'PX', value: this.leaseMs },
       });
 
-      return taken === 'OK' ? 'owned' : 'held';
+      return acquired === 'OK' ? 'owned' : 'held';
     });
   }
 

@@ -28,7 +28,7 @@ type Acknowledge = ((result: SubscriptionResult) => void) | undefined;
  * Socket.IO side of the stream: clients emit `subscribe` and `unsubscribe`
  * with `{ symbols }` and get the result as the acknowledgement (or as a
  * `subscribed`/`unsubscribed` event when they pass no callback), then
- * `quote`, `status` and `error` events. The handshake is refused with
+ * `quote`, `status` and `error` events. The handshake is rejected with
  * `connect_error` when WS_MAX_CONNECTIONS is reached or the token is
  * rejected; `err.data` then carries `{ code, detail }`.
  */
@@ -60,7 +60,7 @@ export class QuoteGateway
               `Handshake of Socket.IO client ${socket.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
             );
           }
-          next(refusal(error));
+          next(connectError(error));
         },
       );
     });
@@ -157,7 +157,7 @@ function requireClient(socket: Socket): StreamClient {
 }
 
 /** Builds the error Socket.IO sends as `connect_error`, with `{ code, detail }` as its data. */
-function refusal(error: unknown): Error {
+function connectError(error: unknown): Error {
   const payload =
     error instanceof StreamError
       ? error.toPayload()
@@ -165,8 +165,10 @@ function refusal(error: unknown): Error {
           code: 'INTERNAL_ERROR',
           detail: 'the connection could not be set up',
         };
-  const refused = new Error(payload.detail) as Error & { data?: unknown };
-  refused.data = payload;
+  const connectionError = new Error(payload.detail) as Error & {
+    data?: unknown;
+  };
+  connectionError.data = payload;
 
-  return refused;
+  return connectionError;
 }

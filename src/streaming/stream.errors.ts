@@ -1,6 +1,6 @@
 import type { ErrorPayload, StreamErrorCode } from './stream-messages.js';
 
-/** A client mistake or refusal on a stream, sent to the client as an `error` message. */
+/** A client error or rejection on a stream, sent to the client as an `error` message. */
 export class StreamError extends Error {
   constructor(
     readonly code: StreamErrorCode,

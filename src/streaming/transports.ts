@@ -12,7 +12,11 @@ const CLOSE_GRACE_MS = 1000;
 /** RFC 6455 allows at most 123 bytes of close reason. */
 const MAX_CLOSE_REASON_BYTES = 123;
 
-/** WebSocket close codes (RFC 6455, section 7.4.1) per refusal. */
+/**
+ * WebSocket close codes per error code that ends a connection: 1008 (policy
+ * violation) and 1009 (message too big) from RFC 6455, section 7.4.1, and
+ * 1013 (try again later) from the IANA WebSocket close code registry.
+ */
 const CLOSE_CODES: Partial<Record<StreamErrorCode, number>> = {
   TOO_MANY_CONNECTIONS: 1013,
   MESSAGE_TOO_LARGE: 1009,

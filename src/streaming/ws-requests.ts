@@ -48,10 +48,10 @@ export function readRequest(data: RawData, isBinary: boolean): WsRequest {
   }
   const action = (body as { action?: unknown }).action;
   if (typeof action !== 'string' || !ACTIONS.includes(action)) {
-    const shown = JSON.stringify(action ?? null).slice(0, 40);
+    const actionText = JSON.stringify(action ?? null).slice(0, 40);
     throw new StreamError(
       'UNKNOWN_ACTION',
-      `unknown action ${shown}; expected one of ${ACTIONS.join(', ')}`,
+      `unknown action ${actionText}; expected one of ${ACTIONS.join(', ')}`,
     );
   }
   if (action === 'auth') {
