@@ -1,11 +1,16 @@
 // Serves one variant of the cached-quote benchmark on 127.0.0.1 and prints
-// its port: `fastify` (a bare Fastify route), `nest` (a route of the full
-// application that returns a fixed body), `memory` and `redis` (the quote
-// route served from the memory tier, or from Redis with the memory tier off).
+// its port. The variants:
+// - `fastify`: a bare Fastify route;
+// - `plain`: a NestJS application with one controller and nothing else;
+// - `nest`: a route of the full application, behind its plugins,
+//   interceptor and pipes, that returns a fixed body;
+// - `memory`: the quote route served from the memory tier;
+// - `redis`: the quote route served from Redis, with the memory tier off.
 // The fixed body comes from the BODY environment variable.
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import Fastify from 'fastify';
 import { AppModule } from '../dist/app.module.js';
 import { configureApp, createAdapter } from '../dist/app.setup.js';
@@ -34,6 +39,17 @@ Get('quote')(
   Object.getOwnPropertyDescriptor(FixedQuoteController.prototype, 'quote'),
 );
 
+async function plainNest() {
+  class PlainModule {}
+  Module({ controllers: [FixedQuoteController] })(PlainModule);
+  const app = await NestFactory.create(PlainModule, new FastifyAdapter(), {
+    logger: false,
+  });
+  await app.listen(0, '127.0.0.1');
+
+  return app.getHttpServer().address().port;
+}
+
 async function nestApp(env) {
   const config = loadConfig({ env: { ...process.env, ...env } });
   class BenchModule {}
@@ -53,6 +69,7 @@ async function nestApp(env) {
 const common = { LOG_LEVEL: 'error', SWAGGER_ENABLED: 'false' };
 const variants = {
   fastify: () => bareFastify(),
+  plain: () => plainNest(),
   nest: () => nestApp(common),
   memory: () => nestApp(common),
   redis: () =>
@@ -70,5 +87,9 @@ if (!variants[variant]) {
   );
   process.exit(2);
 }
+// The application variants close on SIGTERM through Nest's shutdown hooks;
+// the bare servers exit directly, so a profiler can write its output.
+if (variant === 'fastify' || variant === 'plain')
+  process.once('SIGTERM', () => process.exit(0));
 const port = await variants[variant]();
 process.stdout.write(`${JSON.stringify({ port })}\n`);

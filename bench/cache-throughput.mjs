@@ -1,9 +1,13 @@
-// Measures cached-quote throughput and latency: a bare Fastify route, a route
-// of the full application returning the same fixed JSON, and the quote route
-// served from the memory tier and from Redis, each in its own process pinned
-// to one core, in the same run. Prints each round, then the medians and the
-// ratios the cache is held to. Run with `npm run bench:cache`.
+// Measures cached-quote throughput, latency and server CPU per request in one
+// run. The references are a bare Fastify route, a plain NestJS route and a
+// route of the full application, all returning the same fixed JSON; against
+// them stands the quote route served from the memory tier and from Redis.
+// Each variant runs in its own process pinned to one core. Prints each round,
+// then the medians and the ratios the cache is held to. Run with
+// `npm run bench:cache`; `-- --only plain,memory` measures a subset.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -14,6 +18,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '3' },
+    only: { type: 'string' },
   },
 });
 const duration = Number(values.duration);
@@ -22,13 +27,21 @@ const connections = Number(values.connections);
 const rounds = Number(values.rounds);
 const SERVER_CORE = '0';
 const pinned = spawnSync('taskset', ['--version']).status === 0;
+const clockTicks = Number(
+  spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout,
+);
 
-const VARIANTS = [
+const ALL_VARIANTS = [
   { name: 'fastify', path: '/bench/quote', label: 'bare Fastify route' },
-  { name: 'nest', path: '/bench/quote', label: 'NestJS route, fixed JSON' },
+  { name: 'plain', path: '/bench/quote', label: 'plain NestJS route' },
+  { name: 'nest', path: '/bench/quote', label: 'service route, fixed JSON' },
   { name: 'memory', path: '/api/quotes/AAPL', label: 'quote, memory tier' },
   { name: 'redis', path: '/api/quotes/AAPL', label: 'quote, Redis tier only' },
 ];
+const chosen = values.only?.split(',');
+const VARIANTS = ALL_VARIANTS.filter(
+  (variant) => !chosen || chosen.includes(variant.name),
+);
 
 /** Starts one server variant and resolves with its process and base URL. */
 async function startServer(variant, body) {
@@ -76,14 +89,33 @@ async function referenceBody() {
   }
 }
 
-async function load(url, seconds) {
+/** CPU time a process has used so far in µs, read from /proc; null elsewhere. */
+function cpuMicros(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // utime and stime are the 12th and 13th fields after the command name.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
+async function load(url, seconds, pid) {
+  const before = cpuMicros(pid);
   const result = await autocannon({ url, connections, duration: seconds });
+  const after = cpuMicros(pid);
   if (result.errors > 0 || result.non2xx > 0)
     throw new Error(
       `${url}: ${result.errors} errors, ${result.non2xx} non-2xx responses`,
     );
+  const cpu =
+    before === null || after === null || !clockTicks
+      ? Number.NaN
+      : (after - before) / result.requests.total;
 
-  return { rps: result.requests.average, p99: result.latency.p99 };
+  return { rps: result.requests.average, p99: result.latency.p99, cpu };
 }
 
 async function measure(variant, body) {
@@ -95,8 +127,8 @@ async function measure(variant, body) {
     // The simulated quote moves with time, so bodies match in shape and size.
     if (!sameShape(text, body))
       throw new Error(`${variant.name} returned another body: ${text}`);
-    await load(url, warmup);
-    if (variant.name !== 'fastify' && variant.name !== 'nest') {
+    await load(url, warmup, server.child.pid);
+    if (!variant.path.startsWith('/bench/')) {
       const served = await fetch(url);
       await served.arrayBuffer();
       if (served.headers.get('x-cache') !== 'HIT')
@@ -105,7 +137,7 @@ async function measure(variant, body) {
         );
     }
 
-    return await load(url, duration);
+    return await load(url, duration, server.child.pid);
   } finally {
     await stopServer(server);
   }
@@ -125,7 +157,7 @@ const median = (numbers) =>
 const fixed = (number, digits = 0) => number.toFixed(digits);
 
 console.log(
-  `node ${process.version}, ${connections} connections, ${duration} s per variant after ${warmup} s warm-up, ${rounds} rounds, server ${pinned ? `pinned to core ${SERVER_CORE}` : 'not pinned (taskset missing)'}`,
+  `${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length}, node ${process.version}, ${connections} connections, ${duration} s per variant after ${warmup} s warm-up, ${rounds} rounds, server ${pinned ? `pinned to core ${SERVER_CORE}` : 'not pinned (taskset missing)'}`,
 );
 const body = await referenceBody();
 const results = Object.fromEntries(
@@ -136,7 +168,7 @@ for (let round = 1; round <= rounds; round += 1) {
     const figures = await measure(variant, body);
     results[variant.name].push(figures);
     console.log(
-      `round ${round}  ${variant.label.padEnd(26)} ${fixed(figures.rps).padStart(7)} req/s  p99 ${fixed(figures.p99, 1)} ms`,
+      `round ${round}  ${variant.label.padEnd(26)} ${fixed(figures.rps).padStart(7)} req/s  p99 ${fixed(figures.p99, 1)} ms  ${fixed(figures.cpu)} µs CPU/req`,
     );
   }
 }
@@ -147,24 +179,31 @@ const medians = Object.fromEntries(
     {
       rps: median(results[variant.name].map((figures) => figures.rps)),
       p99: median(results[variant.name].map((figures) => figures.p99)),
+      cpu: median(results[variant.name].map((figures) => figures.cpu)),
     },
   ]),
 );
 console.log('\nmedians');
 for (const variant of VARIANTS) {
   const figures = medians[variant.name];
+  const ofFastify = medians.fastify
+    ? `  ${fixed(figures.rps / medians.fastify.rps, 2)} of bare Fastify`
+    : '';
   console.log(
-    `  ${variant.label.padEnd(26)} ${fixed(figures.rps).padStart(7)} req/s  p99 ${fixed(figures.p99, 1)} ms  ${fixed(figures.rps / medians.fastify.rps, 2)} of bare Fastify`,
+    `  ${variant.label.padEnd(26)} ${fixed(figures.rps).padStart(7)} req/s  p99 ${fixed(figures.p99, 1)} ms  ${fixed(figures.cpu)} µs CPU/req${ofFastify}`,
   );
 }
-const memoryRatio = medians.memory.rps / medians.nest.rps;
-const redisRatio = medians.redis.rps / medians.fastify.rps;
-console.log(
-  `\nmemory tier / NestJS fixed route: ${fixed(memoryRatio, 2)} (target 0.95 or more)`,
-);
-console.log(
-  `Redis tier / bare Fastify:        ${fixed(redisRatio, 2)} (target 0.5 or more)`,
-);
-console.log(
-  `p99 under 10 ms: memory ${medians.memory.p99 < 10 ? 'yes' : 'no'}, Redis ${medians.redis.p99 < 10 ? 'yes' : 'no'}`,
-);
+const ratio = (name, reference, label, target) => {
+  if (!medians[name] || !medians[reference]) return;
+  const value = medians[name].rps / medians[reference].rps;
+  const cpu = medians[name].cpu / medians[reference].cpu;
+  const goal = target ? ` (target ${target} or more)` : '';
+  console.log(
+    `${label.padEnd(38)} ${fixed(value, 2)}${goal}, CPU per request ${fixed(cpu, 2)} times, p99 ${fixed(medians[name].p99, 1)} ms`,
+  );
+};
+console.log('\nthroughput ratios (p99 target: under 10 ms)');
+ratio('memory', 'plain', 'memory tier / plain NestJS route:', 0.95);
+ratio('redis', 'fastify', 'Redis tier / bare Fastify:', 0.5);
+ratio('memory', 'nest', 'memory tier / service fixed route:');
+ratio('nest', 'plain', 'service fixed route / plain NestJS:');
