@@ -134,6 +134,9 @@ describeWithTool(
       redis.pause();
       const results = [];
       try {
+        // Before any lookup fails, only the ping can tell Redis is gone.
+        const early = await api.json<Health>('/health/ready');
+        expect(early.body.services.cache.status).toBe('degraded');
         for (let index = 0; index < 20; index += 1) {
           results.push(await timedQuote(SYMBOLS[index % SYMBOLS.length]!));
         }

@@ -44,10 +44,19 @@ export class HealthController {
     return { ...result, services: await this.services() };
   }
 
+  /**
+   * The cache is degraded when its own Redis operations fail or when the
+   * ping does: while every lookup is served from memory, only the ping
+   * notices a Redis that stopped answering.
+   */
   private async services() {
+    const redis = await this.redisStatus();
+    const cache = this.cache.state();
+    const status = redis === 'down' ? 'degraded' : cache.status;
+
     return {
-      redis: { status: await this.redisStatus() },
-      cache: { ...this.cache.state(), counters: this.cache.stats.snapshot() },
+      redis: { status: redis },
+      cache: { ...cache, status, counters: this.cache.stats.snapshot() },
     };
   }
 
