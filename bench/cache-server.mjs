@@ -66,7 +66,7 @@ async function nestApp(env) {
   return app.getHttpServer().address().port;
 }
 
-const common = { LOG_LEVEL: 'error', SWAGGER_ENABLED: 'false' };
+const common = { LOG_LEVEL: 'error', SWAGGER_ENABLED: 'false', WS_PORT: '0' };
 const variants = {
   fastify: () => bareFastify(),
   plain: () => plainNest(),
