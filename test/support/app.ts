@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp, createAdapter } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/clock.js';
@@ -37,14 +37,20 @@ export interface TestAppOptions {
   now?: number;
 }
 
+export interface BootOptions extends TestAppOptions {
+  /** Replaces providers before the module compiles. */
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
 /**
- * Boots the whole application on port 0 of 127.0.0.1 with the given settings.
- * The settings come only from `env`: the working directory is an empty
- * temporary folder, so no `.env` or YAML of the checkout leaks in.
+ * Boots the whole application on port 0 of 127.0.0.1 with the given settings
+ * and returns it listening, with its base URL. The settings come only from
+ * `env`: the working directory is an empty temporary folder, so no `.env` or
+ * YAML of the checkout leaks in.
  */
-export async function startTestApp(
-  options: TestAppOptions = {},
-): Promise<TestApp> {
+export async function bootApp(
+  options: BootOptions = {},
+): Promise<{ app: NestFastifyApplication; baseUrl: string }> {
   const cwd = mkdtempSync(path.join(tmpdir(), 'market-data-app-'));
   // WS_PORT=0 puts the streaming server on a free port, so that test apps
   // running side by side do not compete for the default 8001.
@@ -56,12 +62,22 @@ export async function startTestApp(
     const fixed = options.now;
     builder = builder.overrideProvider(Clock).useValue({ now: () => fixed });
   }
+  if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
   const app =
     moduleRef.createNestApplication<NestFastifyApplication>(createAdapter());
   await configureApp(app);
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+
+  return { app, baseUrl };
+}
+
+/** Boots the whole application (see bootApp) with helpers to call it over HTTP. */
+export async function startTestApp(
+  options: TestAppOptions = {},
+): Promise<TestApp> {
+  const { app, baseUrl } = await bootApp(options);
 
   const request = (pathAndQuery: string, init?: RequestInit) =>
     fetch(baseUrl + pathAndQuery, init);

@@ -1,19 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import type { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket, type ClientOptions } from 'ws';
-import { AppModule } from '../../src/app.module.js';
-import { configureApp, createAdapter } from '../../src/app.setup.js';
-import { Clock } from '../../src/common/clock.js';
 import { FeedManager } from '../../src/streaming/feed-manager.service.js';
 import { QuoteGateway } from '../../src/streaming/quote.gateway.js';
 import { StreamAuthenticator } from '../../src/streaming/stream-auth.js';
 import { StreamServer } from '../../src/streaming/stream-server.service.js';
 import { SubscriptionsService } from '../../src/streaming/subscriptions.service.js';
+import { bootApp } from './app.js';
 
 /** Maximum wait for one expected message in the streaming tests, in ms. */
 export const MESSAGE_WAIT_MS = 10_000;
@@ -49,26 +43,15 @@ export interface StreamingAppOptions {
 export async function startStreamingApp(
   options: StreamingAppOptions = {},
 ): Promise<StreamingApp> {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'market-data-stream-'));
-  const env = { LOG_LEVEL: 'error', WS_PORT: '0', ...options.env };
-  let builder = Test.createTestingModule({
-    imports: [AppModule.register({ env, cwd })],
+  const { authenticator } = options;
+  const { app, baseUrl: apiUrl } = await bootApp({
+    env: options.env,
+    now: options.now,
+    override: authenticator
+      ? (builder) =>
+          builder.overrideProvider(StreamAuthenticator).useValue(authenticator)
+      : undefined,
   });
-  if (options.authenticator) {
-    builder = builder
-      .overrideProvider(StreamAuthenticator)
-      .useValue(options.authenticator);
-  }
-  if (options.now !== undefined) {
-    const fixed = options.now;
-    builder = builder.overrideProvider(Clock).useValue({ now: () => fixed });
-  }
-  const moduleRef = await builder.compile();
-  const app =
-    moduleRef.createNestApplication<NestFastifyApplication>(createAdapter());
-  await configureApp(app);
-  await app.listen(0, '127.0.0.1');
-  const apiUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const port = app.get(StreamServer).port();
   if (port === null) throw new Error('the streaming server is not listening');
 
