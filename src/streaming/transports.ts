@@ -39,6 +39,7 @@ export class SocketIoTransport implements StreamTransport {
   constructor(private readonly socket: Socket) {}
 
   write({ event, data }: OutgoingMessage): void {
+    // TODO: encode each quote once for all Socket.IO subscribers, as /ws does.
     this.socket.emit(event, data);
   }
 
