@@ -1,7 +1,7 @@
 // Measures cached-quote throughput, latency and server CPU per request in one
 // run. The references are a bare Fastify route, a plain NestJS route and a
 // route of the full application, all returning the same fixed JSON; against
-// them stands the quote route served from the memory tier and from Redis.
+// them is measured the quote route served from the memory tier and from Redis.
 // Each variant runs in its own process pinned to one core. Prints each round,
 // then the medians and the ratios the cache is held to. Run with
 // `npm run bench:cache`; `-- --only plain,memory` measures a subset.

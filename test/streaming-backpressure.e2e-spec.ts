@@ -22,7 +22,7 @@ const SYMBOLS = ['ADA-BTC', 'EA'];
 /** 60,000 ms / 4 ticks / 1,500 = one ADA-BTC tick every 10 ms. */
 const SPEED = '1500';
 const MAX_BUFFERED_BYTES = 16_384;
-/** Longest wait for the stalled client to be conflated, then dropped, in ms. */
+/** Maximum wait for the stalled client to be conflated, then dropped, in ms. */
 const STALL_WAIT_MS = 20_000;
 
 /** Returns the sequence numbers of a symbol's quotes that do not follow the one before. */

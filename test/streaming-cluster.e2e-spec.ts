@@ -19,7 +19,7 @@ const FILE = 'BRK-A.daily.2014-03-03_2014-08-29.zipline.csv';
 const SYMBOL = 'BRK.A';
 /** Plays a daily bar's four ticks 50 ms apart. */
 const SPEED = '432000';
-/** Longest wait for the cluster to settle after a change, in ms. */
+/** Maximum wait for the cluster to settle after a change, in ms. */
 const SETTLE_MS = 15_000;
 
 /** Returns the instances whose own feed of SYMBOL runs. */

@@ -52,8 +52,8 @@ async function engineIoExtensions(streamUrl: string): Promise<string> {
   return socket.extensions;
 }
 
-/** Resolves with the error a refused Socket.IO connection reports. */
-async function refusal(
+/** Resolves with the error of a Socket.IO connection the server rejects. */
+async function connectionError(
   url: string,
   options: Parameters<typeof connectIo>[1] = {},
 ): Promise<Error & { data?: unknown }> {
@@ -84,17 +84,17 @@ describe('connection limit', () => {
     await stream.close();
   });
 
-  it('counts both transports and refuses with a reason', async () => {
+  it('counts both transports and rejects with a reason', async () => {
     io.push(await connectIo(stream.streamUrl));
     ws.push(await openWs(stream.wsUrl));
 
-    const refused = await refusal(stream.streamUrl);
+    const rejected = await connectionError(stream.streamUrl);
     const third = await openWs(stream.wsUrl);
     ws.push(third);
     const closed = await third.closed;
 
-    expect(refused.data).toMatchObject({ code: 'TOO_MANY_CONNECTIONS' });
-    expect(refused.message).toContain('WS_MAX_CONNECTIONS');
+    expect(rejected.data).toMatchObject({ code: 'TOO_MANY_CONNECTIONS' });
+    expect(rejected.message).toContain('WS_MAX_CONNECTIONS');
     expect(third.inbox.items[0]).toMatchObject({
       type: 'error',
       code: 'TOO_MANY_CONNECTIONS',
@@ -144,12 +144,12 @@ describe('authentication hook', () => {
     expect(authenticator.tokens).toContain('good');
   });
 
-  it('refuses a Socket.IO handshake with a rejected token', async () => {
-    const refused = await refusal(stream.streamUrl, {
+  it('rejects a Socket.IO handshake with a bad token', async () => {
+    const rejected = await connectionError(stream.streamUrl, {
       auth: { token: 'bad' },
     });
 
-    expect(refused.data).toEqual({
+    expect(rejected.data).toEqual({
       code: 'UNAUTHORIZED',
       detail: 'the token is invalid or expired',
     });
@@ -157,11 +157,11 @@ describe('authentication hook', () => {
   });
 
   it('reads a bearer header in the Socket.IO handshake', async () => {
-    const refused = await refusal(stream.streamUrl, {
+    const rejected = await connectionError(stream.streamUrl, {
       extraHeaders: { authorization: 'Bearer bad' },
     });
 
-    expect(refused.data).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(rejected.data).toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
   it('reads a bearer header on /ws and closes on a rejected one', async () => {
@@ -179,7 +179,7 @@ describe('authentication hook', () => {
   });
 
   it('survives a failing token check', async () => {
-    const refused = await refusal(stream.streamUrl, {
+    const rejected = await connectionError(stream.streamUrl, {
       auth: { token: 'broken' },
     });
     const client = await openWs(stream.wsUrl, {
@@ -187,7 +187,7 @@ describe('authentication hook', () => {
     });
     const closed = await client.closed;
 
-    expect(refused.data).toMatchObject({ code: 'INTERNAL_ERROR' });
+    expect(rejected.data).toMatchObject({ code: 'INTERNAL_ERROR' });
     expect(client.inbox.items[0]).toMatchObject({
       type: 'error',
       code: 'INTERNAL_ERROR',
@@ -312,7 +312,7 @@ describe('compression off', () => {
     expect(await engineIoExtensions(stream.streamUrl)).toBe('');
   });
 
-  it('refuses a WebSocket upgrade to an unknown path', async () => {
+  it('rejects a WebSocket upgrade to an unknown path', async () => {
     const upgrade = new WebSocket(stream.wsUrl + 'x');
     const error = await new Promise<Error>((resolve) =>
       upgrade.once('error', resolve),

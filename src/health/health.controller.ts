@@ -45,9 +45,9 @@ export class HealthController {
   }
 
   /**
-   * The cache is degraded when its own Redis operations fail or when the
-   * ping does: while every lookup is served from memory, only the ping
-   * notices a Redis that stopped answering.
+   * Reports the cache as degraded when its own Redis operations fail or the
+   * ping fails. While every lookup is served from memory, only the ping
+   * detects a Redis that stopped responding.
    */
   private async services() {
     const redis = await this.redisStatus();

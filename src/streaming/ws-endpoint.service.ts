@@ -126,7 +126,7 @@ export class WsEndpoint implements BeforeApplicationShutdown {
     }
   }
 
-  /** Checks a token and closes the connection when the check fails. Never throws. */
+  /** Checks a token, and closes the connection instead of throwing when the check fails. */
   private async authenticate(
     client: StreamClient,
     token: string | null,

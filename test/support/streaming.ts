@@ -201,8 +201,8 @@ export interface IoTestClient {
 
 /**
  * Connects a Socket.IO client without reconnection, over WebSocket unless
- * `transports` says otherwise, and records every event. Rejects with the
- * `connect_error` when refused.
+ * `transports` is given, and records every event. Rejects with the
+ * `connect_error` when the server rejects the connection.
  */
 export async function connectIo(
   url: string,
