@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeLogger } from '../../../test/support/fake-logger.js';
 import {
   type FakeResponse,
@@ -15,6 +15,7 @@ import { parseSymbol } from '../../market/symbol.js';
 import { UpstreamError } from '../upstream/upstream.errors.js';
 import { AlpacaSource } from './alpaca.adapter.js';
 import type { AlpacaFeed } from './feed-access.js';
+import { capturePrinted } from '../../../test/support/printed-output.js';
 
 const KEY = 'AKTEST7Q2M4XZ';
 const SECRET = 'sk-alpaca-test-9f3e1c5b';
@@ -450,20 +451,10 @@ describe('AlpacaSource secrets', () => {
     });
     upstream().setRoutes([() => ({ status: 400, body: echo })]);
 
-    const stdout = vi
-      .spyOn(process.stdout, 'write')
-      .mockImplementation(() => true);
-    const stderr = vi
-      .spyOn(process.stderr, 'write')
-      .mockImplementation(() => true);
     const { source, logger } = alpaca();
-    const error = await failure(source.getQuote(parseSymbol('AAPL')));
-
-    const printed = [...stdout.mock.calls, ...stderr.mock.calls]
-      .flat()
-      .map(String);
-    stdout.mockRestore();
-    stderr.mockRestore();
+    const { result: error, printed } = await capturePrinted(() =>
+      failure(source.getQuote(parseSymbol('AAPL'))),
+    );
     const logged = [
       ...logger.error.mock.calls,
       ...logger.warn.mock.calls,

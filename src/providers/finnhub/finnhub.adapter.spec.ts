@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeLogger } from '../../../test/support/fake-logger.js';
 import {
   type FakeResponse,
@@ -14,6 +14,7 @@ import { withDeadline } from '../../common/request-deadline.js';
 import { parseSymbol } from '../../market/symbol.js';
 import { UpstreamError } from '../upstream/upstream.errors.js';
 import { FinnhubSource } from './finnhub.adapter.js';
+import { capturePrinted } from '../../../test/support/printed-output.js';
 
 const KEY = 'fh-test-7c2e91';
 /** Friday 2026-05-22, 17:00 in New York: after the close of the recorded quote. */
@@ -397,20 +398,11 @@ describe('FinnhubSource secrets', () => {
   it('keeps the key out', async () => {
     const echo = JSON.stringify({ error: `Invalid API key ${KEY}.` });
     upstream().setRoutes([() => ({ status: 401, body: echo })]);
-    const stdout = vi
-      .spyOn(process.stdout, 'write')
-      .mockImplementation(() => true);
-    const stderr = vi
-      .spyOn(process.stderr, 'write')
-      .mockImplementation(() => true);
     const { source, logger } = finnhub();
-    const error = await failure(quoteAapl(source));
+    const { result: error, printed } = await capturePrinted(() =>
+      failure(quoteAapl(source)),
+    );
     const status = JSON.stringify(await source.status());
-    const printed = [...stdout.mock.calls, ...stderr.mock.calls]
-      .flat()
-      .map(String);
-    stdout.mockRestore();
-    stderr.mockRestore();
     const logged = [
       ...logger.error.mock.calls,
       ...logger.warn.mock.calls,

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeLogger } from '../../../test/support/fake-logger.js';
 import {
   type FakeResponse,
@@ -16,6 +16,7 @@ import { parseSymbol } from '../../market/symbol.js';
 import type { HistoryQuery } from '../market-data-source.js';
 import { UpstreamError } from '../upstream/upstream.errors.js';
 import { NasdaqDataLinkSource } from './nasdaq-data-link.adapter.js';
+import { capturePrinted } from '../../../test/support/printed-output.js';
 
 const KEY = 'ndl-test-7c2e94';
 /** Wednesday 2024-05-01, long after the WIKI table stopped. */
@@ -593,22 +594,10 @@ describe('NasdaqDataLinkSource secrets', () => {
       },
     });
     serve({ status: 422, body: echo });
-    const stdout = vi
-      .spyOn(process.stdout, 'write')
-      .mockImplementation(() => true);
-    const stderr = vi
-      .spyOn(process.stderr, 'write')
-      .mockImplementation(() => true);
     const { source, logger } = nasdaq();
-    const error = await failure(
-      source.getHistory(query('AAPL', '2017-11-24', '2017-11-29')),
+    const { result: error, printed } = await capturePrinted(() =>
+      failure(source.getHistory(query('AAPL', '2017-11-24', '2017-11-29'))),
     );
-
-    const printed = [...stdout.mock.calls, ...stderr.mock.calls]
-      .flat()
-      .map(String);
-    stdout.mockRestore();
-    stderr.mockRestore();
     const logged = [
       ...logger.error.mock.calls,
       ...logger.warn.mock.calls,

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeLogger } from '../../../test/support/fake-logger.js';
 import {
   type FakeResponse,
@@ -14,6 +14,7 @@ import { withDeadline } from '../../common/request-deadline.js';
 import { parseSymbol } from '../../market/symbol.js';
 import { UpstreamError } from '../upstream/upstream.errors.js';
 import { PolygonSource } from './polygon.adapter.js';
+import { capturePrinted } from '../../../test/support/printed-output.js';
 
 const KEY = 'pk-test-5d1e9f';
 /** Wednesday 2022-10-19, 12:05 in New York, while US markets are open. */
@@ -417,20 +418,10 @@ describe('PolygonSource secrets', () => {
     });
     upstream().setRoutes([() => ({ status: 400, body: echo })]);
 
-    const stdout = vi
-      .spyOn(process.stdout, 'write')
-      .mockImplementation(() => true);
-    const stderr = vi
-      .spyOn(process.stderr, 'write')
-      .mockImplementation(() => true);
     const { source, logger } = polygon();
-    const error = await failure(source.getQuote(parseSymbol('AAPL')));
-
-    const printed = [...stdout.mock.calls, ...stderr.mock.calls]
-      .flat()
-      .map(String);
-    stdout.mockRestore();
-    stderr.mockRestore();
+    const { result: error, printed } = await capturePrinted(() =>
+      failure(source.getQuote(parseSymbol('AAPL'))),
+    );
     const logged = [
       ...logger.error.mock.calls,
       ...logger.warn.mock.calls,
