@@ -1,19 +1,20 @@
-import { hash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import fastifyCompress from '@fastify/compress';
 import fastifyEtag from '@fastify/etag';
-import { type LogLevel, StandardSchemaValidationPipe } from '@nestjs/common';
+import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   FastifyAdapter,
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
-import { DeadlineInterceptor } from './common/deadline.interceptor.js';
 import { sendClientError, sendFrameworkError } from './common/http-errors.js';
+import { contentHash } from './common/json-body.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { addRequestHooks } from './common/request-hooks.js';
 import { RouteMethods } from './common/route-methods.js';
-import { invalidParameterFrom } from './common/validation.js';
+import { ApiValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import type { LoadOptions } from './config/config.loader.js';
 import { StreamingIoAdapter } from './streaming/streaming-io.adapter.js';
@@ -62,29 +63,19 @@ export async function configureApp(
   app.useLogger(NEST_LEVELS[settings.logLevel]);
 
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    done();
-  });
+  addRequestHooks(fastify, settings.upstream.deadlineMs);
   const routes = new RouteMethods();
   fastify.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) routes.add(method, route.url);
   });
   // One-shot hashing gives the same strong ETags as the plugin's default at half the cost.
-  await app.register(fastifyEtag, {
-    hashFn: (payload) => hash('sha1', payload, 'base64'),
-  });
+  await app.register(fastifyEtag, { hashFn: contentHash });
   await app.register(fastifyCompress, { encodings: ['br', 'gzip', 'deflate'] });
 
   app.useWebSocketAdapter(new StreamingIoAdapter(app));
   app.useGlobalFilters(new ProblemFilter(routes));
-  app.useGlobalInterceptors(new DeadlineInterceptor(settings));
-  app.useGlobalPipes(
-    new StandardSchemaValidationPipe({
-      exceptionFactory: invalidParameterFrom,
-    }),
-  );
+  app.useGlobalPipes(new ApiValidationPipe());
   if (settings.swaggerEnabled) setUpSwagger(app, VERSION);
   app.enableShutdownHooks();
 

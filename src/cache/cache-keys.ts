@@ -29,14 +29,12 @@ export function cacheKey(
   subject: string,
   parameters: KeyParameters = {},
 ): string {
-  const query = Object.entries(parameters)
-    .filter((entry): entry is [string, string | number | boolean] => {
-      const value = entry[1];
-      return value !== undefined && value !== null;
-    })
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`)
-    .join('&');
+  let query = '';
+  for (const name of Object.keys(parameters).sort()) {
+    const value = parameters[name];
+    if (value === undefined || value === null) continue;
+    query += `${query ? '&' : '?'}${name}=${encodeURIComponent(String(value))}`;
+  }
 
-  return `${KEY_VERSION}:${kind}:${encodeURIComponent(subject)}${query ? `?${query}` : ''}`;
+  return `${KEY_VERSION}:${kind}:${encodeURIComponent(subject)}${query}`;
 }

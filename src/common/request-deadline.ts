@@ -8,21 +8,28 @@ export type CacheOutcome = 'HIT' | 'MISS' | 'STALE';
  * its deadline, which upstream calls made on its behalf share, and how the
  * cache served its lookups, for the X-Cache header.
  */
-interface RequestContext {
+export interface RequestContext {
   deadline: number;
   cache: Set<CacheOutcome>;
 }
 
 // TODO: carry the context without AsyncLocalStorage, which turns on promise
-// hooks on Node 20 and costs about 25 µs of CPU per request there.
+// hooks on Node 20 and costs about 10 µs of CPU per request there.
 const storage = new AsyncLocalStorage<RequestContext>();
+
+/** A new request context whose deadline is `budgetMs` from now. */
+export function requestContext(budgetMs: number): RequestContext {
+  return { deadline: Date.now() + budgetMs, cache: new Set() };
+}
+
+/** Runs `work`, and the async work it starts, inside `context`. */
+export function runInContext<T>(context: RequestContext, work: () => T): T {
+  return storage.run(context, work);
+}
 
 /** Runs `work` with a deadline `budgetMs` from now. */
 export function withDeadline<T>(budgetMs: number, work: () => T): T {
-  return storage.run(
-    { deadline: Date.now() + budgetMs, cache: new Set() },
-    work,
-  );
+  return storage.run(requestContext(budgetMs), work);
 }
 
 /**
@@ -41,11 +48,14 @@ export function recordCacheOutcome(outcome: CacheOutcome): void {
 }
 
 /**
- * Sums up the cache outcomes of the current request: STALE when any value
- * was stale, else MISS when any was loaded, else HIT; null without lookups.
+ * Sums up the cache outcomes of a request (the current one by default):
+ * STALE when any value was stale, else MISS when any was loaded, else HIT;
+ * null without lookups.
  */
-export function cacheSummary(): CacheOutcome | null {
-  const outcomes = storage.getStore()?.cache;
+export function cacheSummary(
+  context = storage.getStore(),
+): CacheOutcome | null {
+  const outcomes = context?.cache;
   if (!outcomes || outcomes.size === 0) return null;
   if (outcomes.has('STALE')) return 'STALE';
 

@@ -1,3 +1,7 @@
+import {
+  type ArgumentMetadata,
+  StandardSchemaValidationPipe,
+} from '@nestjs/common';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { z } from 'zod';
 import { InvalidParameterError } from './api.errors.js';
@@ -54,4 +58,46 @@ export function queryObject<Shape extends z.ZodRawShape>(shape: Shape) {
       });
     }
   });
+}
+
+/**
+ * Validates route parameters against their Standard Schema and turns issues
+ * into one 400. An empty query, the common case, skips validation when its
+ * schema takes an empty object as it is, which is checked once per schema.
+ */
+export class ApiValidationPipe extends StandardSchemaValidationPipe {
+  private readonly takesEmpty = new WeakMap<StandardSchemaV1, boolean>();
+
+  constructor() {
+    super({ exceptionFactory: invalidParameterFrom });
+  }
+
+  override transform<T>(value: T, metadata: ArgumentMetadata): Promise<T> {
+    const { schema } = metadata;
+    if (schema && isEmptyObject(value) && this.takesEmptyAsIs(schema))
+      return Promise.resolve(value);
+
+    return super.transform(value, metadata);
+  }
+
+  private takesEmptyAsIs(schema: StandardSchemaV1): boolean {
+    let known = this.takesEmpty.get(schema);
+    if (known === undefined) {
+      const result = schema['~standard'].validate({});
+      known =
+        !(result instanceof Promise) &&
+        !result.issues &&
+        isEmptyObject(result.value);
+      this.takesEmpty.set(schema, known);
+    }
+
+    return known;
+  }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+
+  return true;
 }

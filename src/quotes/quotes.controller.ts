@@ -1,5 +1,7 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { jsonBody } from '../common/json-body.js';
 import { parseSymbol } from '../market/symbol.js';
 import {
   batchQuotesQuerySchema,
@@ -63,7 +65,10 @@ export class QuotesController {
   async quote(
     @Param('symbol') symbol: string,
     @Query({ schema: noQuerySchema }) _query: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return quoteJson(await this.quotes.quote(parseSymbol(symbol)));
+    const quote = await this.quotes.quote(parseSymbol(symbol));
+
+    return jsonBody(reply, quote, quoteJson);
   }
 }
