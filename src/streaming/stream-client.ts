@@ -114,16 +114,30 @@ export class StreamClient {
 
   /** Sends a live quote, or keeps it as the latest of its symbol while the client is behind. */
   sendQuote(quote: StreamQuote): void {
-    if (this.closed || !this.symbols.has(quote.symbol)) return;
+    if (!this.claimQuote(quote)) return;
+    this.transport.write({ event: 'quote', data: quote });
+    this.checkBuffer();
+  }
+
+  /**
+   * Returns true when the caller may write a live quote to this client now
+   * and then call checkBuffer. Otherwise keeps the quote as the latest of its
+   * symbol, to go out when the client catches up.
+   */
+  claimQuote(quote: StreamQuote): boolean {
+    if (this.closed || !this.symbols.has(quote.symbol)) return false;
     this.live.add(quote.symbol);
-    if (this.pending.size === 0 && this.hasRoom()) {
-      this.transport.write({ event: 'quote', data: quote });
-      this.enforceHardLimit();
-      return;
-    }
+    if (this.pending.size === 0 && this.hasRoom()) return true;
     if (this.pending.has(quote.symbol)) this.conflated += 1;
     this.pending.set(quote.symbol, quote);
     this.startDraining();
+
+    return false;
+  }
+
+  /** Drops the client when a write left more than four times the limit buffered. */
+  checkBuffer(): void {
+    this.enforceHardLimit();
   }
 
   /** Sends the latest known quote of a new subscription unless a live one went out already. */

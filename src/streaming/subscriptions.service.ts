@@ -24,6 +24,7 @@ import {
   parseSymbolList,
   readSymbolList,
 } from './symbol-requests.js';
+import { SocketIoGroup, SocketIoTransport } from './transports.js';
 
 /**
  * The connections of this instance and what each subscribes to, for both
@@ -210,7 +211,19 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
   private deliverQuote(quote: StreamQuote): void {
     const subscribers = this.bySymbol.get(quote.symbol);
     if (!subscribers) return;
-    for (const client of subscribers) client.sendQuote(quote);
+    const group = new SocketIoGroup();
+    const grouped: StreamClient[] = [];
+    for (const client of subscribers) {
+      const { transport } = client;
+      if (!(transport instanceof SocketIoTransport)) {
+        client.sendQuote(quote);
+      } else if (client.claimQuote(quote)) {
+        group.add(transport);
+        grouped.push(client);
+      }
+    }
+    group.emit({ event: 'quote', data: quote });
+    for (const client of grouped) client.checkBuffer();
   }
 
   /** Sends a status to each client with the symbols of it that the client follows. */

@@ -1,4 +1,4 @@
-import type { Socket } from 'socket.io';
+import type { Namespace, Socket } from 'socket.io';
 import { WebSocket } from 'ws';
 import type { StreamTransport } from './stream-client.js';
 import type {
@@ -36,10 +36,9 @@ const quoteFrames = new WeakMap<object, string>();
 export class SocketIoTransport implements StreamTransport {
   readonly kind = 'socket.io';
 
-  constructor(private readonly socket: Socket) {}
+  constructor(readonly socket: Socket) {}
 
   write({ event, data }: OutgoingMessage): void {
-    // TODO: encode each quote once for all Socket.IO subscribers, as /ws does.
     this.socket.emit(event, data);
   }
 
@@ -68,6 +67,27 @@ export class SocketIoTransport implements StreamTransport {
     // Engine.IO waits for its buffer to drain before closing, which a
     // stalled client never lets happen.
     setTimeout(() => this.socket.conn.close(true), CLOSE_GRACE_MS).unref();
+  }
+}
+
+/**
+ * Socket.IO connections that are sent one message together. Socket.IO then
+ * encodes the packet and its WebSocket frame once for all of them, where an
+ * emit per connection would encode it once per connection.
+ */
+export class SocketIoGroup {
+  private readonly ids: string[] = [];
+  private namespace: Namespace | null = null;
+
+  add(transport: SocketIoTransport): void {
+    this.namespace ??= transport.socket.nsp;
+    this.ids.push(transport.socket.id);
+  }
+
+  /** Sends the message to this instance's connections in the group. */
+  emit({ event, data }: OutgoingMessage): void {
+    if (!this.namespace) return;
+    this.namespace.local.to(this.ids).emit(event, data);
   }
 }
 
