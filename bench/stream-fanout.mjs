@@ -136,11 +136,17 @@ function openFileLimit() {
   return Number(line?.split(/\s+/)[3]);
 }
 
+/** With BENCH_CPU_PROFILE=DIR set, each server writes a V8 CPU profile to DIR. */
+const profilerArgs = process.env.BENCH_CPU_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+  : [];
+
 /** Starts one server and resolves with its process and base URL. */
 async function startServer(kind, rate, template) {
   const command = pinned ? 'taskset' : process.execPath;
   const args = [
     ...(pinned ? ['-c', SERVER_CORE, process.execPath] : []),
+    ...profilerArgs,
     'bench/stream-server.mjs',
     kind,
   ];

@@ -114,15 +114,16 @@ export class StreamClient {
 
   /** Sends a live quote, or keeps it as the latest of its symbol while the client is behind. */
   sendQuote(quote: StreamQuote): void {
-    if (!this.claimQuote(quote)) return;
-    this.transport.write({ event: 'quote', data: quote });
-    this.checkBuffer();
+    if (this.claimQuote(quote))
+      this.transport.write({ event: 'quote', data: quote });
   }
 
   /**
-   * Returns true when the caller may write a live quote to this client now
-   * and then call checkBuffer. Otherwise keeps the quote as the latest of its
-   * symbol, to go out when the client catches up.
+   * Returns true when the caller may write a live quote to this client now.
+   * Otherwise keeps the quote as the latest of its symbol, to go out when the
+   * client catches up. A quote is let through only while less than the limit
+   * (1 KiB at least) is buffered, so one quote of well under 3 KiB cannot
+   * take the buffer past the hard limit of four times the limit.
    */
   claimQuote(quote: StreamQuote): boolean {
     if (this.closed || !this.symbols.has(quote.symbol)) return false;
@@ -133,11 +134,6 @@ export class StreamClient {
     this.startDraining();
 
     return false;
-  }
-
-  /** Drops the client when a write left more than four times the limit buffered. */
-  checkBuffer(): void {
-    this.enforceHardLimit();
   }
 
   /** Sends the latest known quote of a new subscription unless a live one went out already. */

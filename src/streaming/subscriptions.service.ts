@@ -212,18 +212,12 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     const subscribers = this.bySymbol.get(quote.symbol);
     if (!subscribers) return;
     const group = new SocketIoGroup();
-    const grouped: StreamClient[] = [];
     for (const client of subscribers) {
       const { transport } = client;
-      if (!(transport instanceof SocketIoTransport)) {
-        client.sendQuote(quote);
-      } else if (client.claimQuote(quote)) {
-        group.add(transport);
-        grouped.push(client);
-      }
+      if (!(transport instanceof SocketIoTransport)) client.sendQuote(quote);
+      else if (client.claimQuote(quote)) group.add(transport);
     }
     group.emit({ event: 'quote', data: quote });
-    for (const client of grouped) client.checkBuffer();
   }
 
   /** Sends a status to each client with the symbols of it that the client follows. */
