@@ -6,6 +6,7 @@ import {
   type SourceId,
 } from '../providers/market-data-source.js';
 import type { Settings } from './config.schema.js';
+import { readSecurity, type SecuritySettings } from './security-config.js';
 import {
   readUpstreams,
   UPSTREAM_IDS,
@@ -93,6 +94,9 @@ export class AppConfig {
     lockLeaseMs: number;
     keyPrefix: string;
   };
+  /** Authentication, rate limits, CORS and request-size limits. */
+  readonly security: SecuritySettings;
+  private readonly securityProblems: readonly string[];
 
   constructor(private readonly settings: Settings) {
     this.env = settings.NODE_ENV;
@@ -150,6 +154,9 @@ export class AppConfig {
       lockLeaseMs: settings.CACHE_LOCK_LEASE * 1000,
       keyPrefix: settings.CACHE_KEY_PREFIX,
     };
+    const security = readSecurity(settings);
+    this.security = security.security;
+    this.securityProblems = security.problems;
     const lists = CAPABILITIES.map((capability) => {
       const configured = settings[LIST_SETTINGS[capability]] as
         SourceId[] | undefined;
@@ -171,10 +178,11 @@ export class AppConfig {
 
   /**
    * Cross-setting rules the schema cannot state: a list may not name replay
-   * without REPLAY_DIR, nor a source twice.
+   * without REPLAY_DIR, nor a source twice, and the security settings must
+   * fit together (see readSecurity).
    */
   problems(): string[] {
-    const problems: string[] = [];
+    const problems: string[] = [...this.securityProblems];
     const replayProblem = this.replay.dir && folderProblem(this.replay.dir);
     if (replayProblem) {
       problems.push(

@@ -83,10 +83,7 @@ export function host() {
 }
 
 /** Builds a comma-separated list field; empty entries are dropped. */
-export function list<T extends string>(
-  item: z.ZodType<T, string>,
-  example: string,
-) {
+export function list<T>(item: z.ZodType<T, string>, example: string) {
   return z
     .string()
     .transform((value) =>
@@ -192,4 +189,42 @@ export function wsUrl() {
       },
     )
     .transform((value) => value.replace(/\/+$/, ''));
+}
+
+/**
+ * Builds a field for one trusted proxy: an IPv4 or IPv6 address, or a CIDR
+ * range such as 10.0.0.0/8.
+ */
+export function proxyAddress() {
+  return z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        const [address = '', bits, extra] = value.split('/');
+        const family = isIP(address);
+        if (family === 0 || extra !== undefined) return false;
+        if (bits === undefined) return true;
+        const max = family === 4 ? 32 : 128;
+        return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+      },
+      {
+        error:
+          'expected IP addresses or CIDR ranges such as 10.0.0.0/8 or 127.0.0.1',
+      },
+    );
+}
+
+/** Builds a rate-limit tier field: `name:requests`, requests per RATE_LIMIT_WINDOW. */
+export function rateLimitTier() {
+  return z
+    .string()
+    .trim()
+    .regex(/^[\w.-]{1,40}:\d{1,9}$/, {
+      error: 'expected tiers as name:requests, such as free:100,pro:10000',
+    })
+    .transform((value) => {
+      const [name = '', requests = '0'] = value.split(':');
+      return { name, requests: Number(requests) };
+    });
 }

@@ -27,6 +27,18 @@ interface RawValue {
   origin: string;
 }
 
+/**
+ * Settings that turn a check on. Set to an empty value in the environment,
+ * they are an error rather than unset, so that a secret missing from a
+ * deployment never turns authentication off without a word.
+ */
+const NON_EMPTY_IN_ENVIRONMENT: ReadonlySet<string> = new Set([
+  'JWT_SECRET',
+  'JWT_PUBLIC_KEY',
+  'JWT_JWKS_URL',
+  'API_KEYS_FILE',
+]);
+
 const NAMES = Object.keys(SETTINGS) as SettingName[];
 const KNOWN = new Set<string>(NAMES);
 
@@ -53,6 +65,17 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
   merge(dotenv, '.env');
   merge(definedOnly(env), 'the environment');
 
+  for (const [name, entry] of raw) {
+    if (
+      NON_EMPTY_IN_ENVIRONMENT.has(name) &&
+      entry.origin === 'the environment' &&
+      entry.value.trim() === ''
+    ) {
+      problems.push(
+        `${name} is set but empty; give it a value or unset it (an empty value never turns the check off).`,
+      );
+    }
+  }
   const input = Object.fromEntries(
     [...raw]
       .filter(([, entry]) => entry.value !== '')
@@ -80,7 +103,7 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
 
 /** Hides keys entirely and the credentials inside URLs, so errors never print a secret. */
 function shown(name: string, value: string): string {
-  if (name.endsWith('_KEY')) return '***';
+  if (name.endsWith('_KEY') || name.endsWith('_SECRET')) return '***';
 
   return name.endsWith('_URL') ? redactUrlCredentials(value) : value;
 }

@@ -9,6 +9,8 @@ import {
   integer,
   list,
   oneOf,
+  proxyAddress,
+  rateLimitTier,
   redisUrl,
   symbol,
   text,
@@ -22,6 +24,23 @@ export const LOG_LEVELS = [
   'debug',
   'trace',
   'silent',
+] as const;
+
+/** JWS algorithms a token may be signed with; `none` is never accepted. */
+export const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
 ] as const;
 
 const sourceId = oneOf(SOURCE_IDS);
@@ -159,6 +178,46 @@ export const SETTINGS = {
   STREAM_LINGER: decimal(0, 3600, 'seconds').default(30),
   STREAM_LEASE: decimal(1, 600, 'seconds').default(10),
   STREAM_POLL_INTERVAL: decimal(0.05, 3600, 'seconds').default(5),
+  STREAM_MESSAGE_RATE_LIMIT: integer(1, 10_000, 'messages a second').default(
+    20,
+  ),
+  AUTH_ENABLED: boolean().optional(),
+  JWT_SECRET: text().optional(),
+  JWT_PUBLIC_KEY: text().optional(),
+  JWT_JWKS_URL: httpUrl().optional(),
+  JWT_ISSUER: text().optional(),
+  JWT_AUDIENCE: text().optional(),
+  JWT_ALGORITHMS: list(
+    z.string().pipe(
+      z.enum(JWT_ALGORITHMS, {
+        error: `expected one of ${JWT_ALGORITHMS.join(', ')}`,
+      }),
+    ),
+    'RS256,ES256',
+  ).optional(),
+  JWT_CLOCK_TOLERANCE: decimal(0, 300, 'seconds').default(30),
+  JWT_TOKEN_TTL: decimal(10, 86_400, 'seconds').default(900),
+  API_KEYS_FILE: text().optional(),
+  AUTH_TOKEN_RATE_LIMIT: integer(1, 1_000_000, 'requests').default(10),
+  RATE_LIMIT_REQUESTS: integer(0, 100_000_000, 'requests').default(1000),
+  RATE_LIMIT_WINDOW: decimal(1, 86_400, 'seconds').default(60),
+  RATE_LIMIT_TIERS: list(rateLimitTier(), 'free:100,pro:10000').optional(),
+  TRUSTED_PROXIES: list(proxyAddress(), '10.0.0.0/8,127.0.0.1').optional(),
+  CORS_ORIGINS: list(text(), 'https://app.example.com').optional(),
+  CORS_METHODS: list(text(), 'GET,HEAD,POST,OPTIONS').default([
+    'GET',
+    'HEAD',
+    'POST',
+    'OPTIONS',
+  ]),
+  CORS_HEADERS: list(text(), 'Authorization,Content-Type').default([
+    'Authorization',
+    'Content-Type',
+    'X-API-Key',
+    'X-Request-Id',
+  ]),
+  REQUEST_BODY_LIMIT: integer(64, 104_857_600, 'bytes').default(16_384),
+  REQUEST_HEADER_LIMIT: integer(1024, 1_048_576, 'bytes').default(16_384),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
