@@ -16,7 +16,11 @@ import { addRequestHooks } from './common/request-hooks.js';
 import { RouteMethods } from './common/route-methods.js';
 import { ApiValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
-import type { LoadOptions } from './config/config.loader.js';
+import { loadConfig, type LoadOptions } from './config/config.loader.js';
+import {
+  adapterSecurityOptions,
+  registerHttpSecurity,
+} from './security/http-security.js';
 import { StreamingIoAdapter } from './streaming/streaming-io.adapter.js';
 import { setUpSwagger } from './swagger.js';
 
@@ -41,9 +45,14 @@ function requestId(request: IncomingMessage): string {
     : randomUUID();
 }
 
-/** Creates the Fastify adapter with the request id and path limits the API relies on. */
-export function createAdapter(): FastifyAdapter {
+/**
+ * Creates the Fastify adapter with the request id and path limits the API
+ * relies on, and the trusted proxies and size limits of the settings
+ * (without settings, Fastify's defaults and no trusted proxy).
+ */
+export function createAdapter(config?: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
+    ...(config ? adapterSecurityOptions(config) : {}),
     genReqId: requestId,
     // Long paths reach the symbol parser, which explains the limit, instead of a bare 404.
     routerOptions: { maxParamLength: 1000 },
@@ -72,6 +81,7 @@ export async function configureApp(
   // One-shot hashing gives the same strong ETags as the plugin's default at half the cost.
   await app.register(fastifyEtag, { hashFn: contentHash });
   await app.register(fastifyCompress, { encodings: ['br', 'gzip', 'deflate'] });
+  await registerHttpSecurity(app, settings);
 
   app.useWebSocketAdapter(new StreamingIoAdapter(app));
   app.useGlobalFilters(new ProblemFilter(routes));
@@ -86,12 +96,12 @@ export async function configureApp(
 export async function createApp(
   config: AppConfig | LoadOptions = {},
 ): Promise<NestFastifyApplication> {
-  const level = config instanceof AppConfig ? config.logLevel : 'info';
+  const settings = config instanceof AppConfig ? config : loadConfig(config);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(config),
-    createAdapter(),
+    AppModule.register(settings),
+    createAdapter(settings),
     {
-      logger: NEST_LEVELS[level],
+      logger: NEST_LEVELS[settings.logLevel],
       // Start-up failures reach the caller, which prints them once and exits.
       abortOnError: false,
     },

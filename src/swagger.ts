@@ -6,7 +6,16 @@ import {
   SwaggerModule,
 } from '@nestjs/swagger';
 import { z } from 'zod';
+import { routePolicy } from './auth/route-policy.js';
+import {
+  ERROR_CATALOGUE,
+  problemType,
+  type ErrorCode,
+} from './common/error-catalogue.js';
 import { problemResponse } from './quotes/dto/responses.dto.js';
+
+/** Name of the bearer scheme in the document's security schemes. */
+const BEARER = 'bearer';
 
 /** Serves the OpenAPI document at /docs-json and Swagger UI at /docs. */
 export function setUpSwagger(
@@ -20,6 +29,16 @@ export function setUpSwagger(
         'Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.',
     )
     .setVersion(version)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'A JWT from your identity provider, or one from POST /auth/token in exchange for an API key.',
+      },
+      BEARER,
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     // `StocksController.history` becomes `stocksHistory`.
@@ -40,6 +59,7 @@ export function setUpSwagger(
     'Problem',
   );
   describeCsvResponses(document);
+  describeSecurity(document);
 
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
@@ -62,6 +82,89 @@ function describeCsvResponses(document: OpenAPIObject): void {
       };
     }
   }
+}
+
+/**
+ * Marks every operation under /api as needing a bearer token with the scope
+ * its route requires, and documents the 401, 403 and 429 problem responses
+ * that authentication and rate limiting add.
+ */
+function describeSecurity(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    const url = path.replaceAll(/\{(\w+)\}/g, ':$1');
+    const policy = routePolicy(url);
+    const operations = [item.get, item.post].filter(
+      (operation) => operation !== undefined,
+    );
+    for (const operation of operations) {
+      if (policy.bucket !== 'none') {
+        operation.responses['429'] = rateLimitedResponse();
+      }
+      if (policy.scope === null) continue;
+      operation.security = [{ [BEARER]: [] }];
+      operation.responses['401'] = problemResponseOf(
+        ['UNAUTHORIZED', 'TOKEN_EXPIRED'],
+        'Missing, invalid or expired bearer token.',
+      );
+      operation.responses['403'] = problemResponseOf(
+        ['FORBIDDEN'],
+        `The token lacks the scope ${policy.scope}.`,
+      );
+    }
+  }
+}
+
+function problemResponseOf(codes: ErrorCode[], description: string) {
+  return {
+    description,
+    content: {
+      'application/problem+json': {
+        schema: { $ref: '#/components/schemas/Problem' },
+        examples: Object.fromEntries(
+          codes.map((code) => [
+            code,
+            {
+              value: {
+                type: problemType(code),
+                title: ERROR_CATALOGUE[code].title,
+                status: ERROR_CATALOGUE[code].status,
+                code,
+                detail: ERROR_CATALOGUE[code].title,
+                instance: '5f0c7a52-8e0b-4a51-9a07-0d9a3c1f2b6e',
+              },
+            },
+          ]),
+        ),
+      },
+    },
+  };
+}
+
+function rateLimitedResponse() {
+  return {
+    ...problemResponseOf(
+      ['RATE_LIMITED'],
+      'Too many requests in the current window; retry after Retry-After seconds.',
+    ),
+    headers: {
+      'Retry-After': {
+        description: 'Seconds until the window resets.',
+        schema: { type: 'integer' },
+      },
+      'X-RateLimit-Limit': {
+        description: 'Requests allowed per window.',
+        schema: { type: 'integer' },
+      },
+      'X-RateLimit-Remaining': {
+        description: 'Requests left in the window.',
+        schema: { type: 'integer' },
+      },
+      'X-RateLimit-Reset': {
+        description: 'Seconds until the window resets.',
+        schema: { type: 'integer' },
+      },
+    },
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 } from './support/system-tools.js';
 
 interface Operation {
+  security?: Record<string, string[]>[];
   parameters?: { name: string; in: string; description?: string }[];
   responses: Record<
     string,
@@ -19,7 +20,10 @@ interface Operation {
 }
 interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, unknown> };
+  components: {
+    schemas: Record<string, unknown>;
+    securitySchemes?: Record<string, { type: string; scheme?: string }>;
+  };
 }
 
 const SYMBOL_ROUTES = [
@@ -41,6 +45,7 @@ const ROUTES = [
   '/problems/{slug}',
   '/health/live',
   '/health/ready',
+  '/auth/token',
 ];
 
 let api: TestApp;
@@ -91,6 +96,32 @@ describe('OpenAPI document', () => {
     const header =
       document.paths[route]?.get?.responses['200']?.headers?.['X-Cache'];
     expect(header?.schema?.enum).toEqual(['HIT', 'MISS', 'STALE']);
+  });
+
+  it('defines the bearer scheme', () => {
+    expect(document.components.securitySchemes?.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+  });
+
+  it.each(ROUTES.filter((route) => route.startsWith('/api')))(
+    'documents bearer auth, 401, 403 and 429 of %s',
+    (route) => {
+      const operation = document.paths[route]?.get;
+      const responses = operation?.responses ?? {};
+      expect(operation?.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(responses)).toEqual(
+        expect.arrayContaining(['401', '403', '429']),
+      );
+      expect(responses['429']?.headers?.['Retry-After']).toBeDefined();
+    },
+  );
+
+  it('leaves health routes open and unthrottled', () => {
+    const operation = document.paths['/health/live']?.get;
+    expect(operation?.security).toBeUndefined();
+    expect(Object.keys(operation?.responses ?? {})).not.toContain('429');
   });
 
   it('describes every history parameter', () => {

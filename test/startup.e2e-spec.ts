@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { newSecret, signHs256, writeApiKeysFile } from './support/tokens.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = path.join(root, 'dist-test');
@@ -114,5 +115,89 @@ describe('service start-up', () => {
     expect(run.output()).toContain(
       'REPLAY_DIR="/nonexistent/market-data" is invalid: the folder /nonexistent/market-data does not exist.',
     );
+  });
+
+  it('warns that authentication is off without a JWT key', async () => {
+    const run = start({ API_PORT: '0' });
+    await waitFor(run.output, /Listening on/);
+
+    expect(run.output()).toMatch(/WARN.*Authentication is off/);
+  });
+
+  it('refuses production without authentication, naming the settings', async () => {
+    const run = start({ API_PORT: '0', NODE_ENV: 'production' });
+    const [code] = (await once(run.process, 'exit')) as [number];
+
+    expect(code).toBe(1);
+    expect(run.output()).toContain(
+      'NODE_ENV=production requires authentication: set JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL.',
+    );
+  });
+
+  it('refuses an empty JWT_SECRET', async () => {
+    const run = start({ API_PORT: '0', JWT_SECRET: '' });
+    const [code] = (await once(run.process, 'exit')) as [number];
+
+    expect(code).toBe(1);
+    expect(run.output()).toContain('JWT_SECRET is set but empty');
+  });
+
+  it('logs no secret, API key or token', async () => {
+    const secret = newSecret();
+    const apiKey = `mk_${newSecret()}`;
+    const wrongKey = `mk_${newSecret()}`;
+    const run = start({
+      API_PORT: '0',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'trace',
+      JWT_SECRET: secret,
+      API_KEYS_FILE: writeApiKeysFile([
+        { key: apiKey, name: 'logs', scopes: ['quotes:read'] },
+      ]),
+    });
+    const [, url = ''] = await waitFor(
+      run.output,
+      /Listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    const exchange = async (body: unknown) => {
+      const response = await fetch(`${url}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return (await response.json()) as { access_token?: string };
+    };
+    const issued = await exchange({ apiKey });
+    await exchange({ apiKey: wrongKey });
+    const expired = await signHs256(secret, {
+      scope: 'quotes:read',
+      expiresIn: -600,
+    });
+    const forged = await signHs256(newSecret(), { scope: 'quotes:read' });
+    const statuses: number[] = [];
+    for (const token of [issued.access_token ?? '', expired, forged]) {
+      const response = await fetch(`${url}/api/quotes/AAPL`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      await response.arrayBuffer();
+      statuses.push(response.status);
+    }
+    run.process.kill('SIGTERM');
+    await once(run.process, 'exit');
+    const lines = run.output().split('\n');
+
+    expect(statuses).toEqual([200, 401, 401]);
+    // The trace-level log of a start, requests and a stop.
+    expect(lines.length).toBeGreaterThan(20);
+    for (const value of [
+      secret,
+      apiKey,
+      wrongKey,
+      issued.access_token ?? '',
+      expired,
+    ]) {
+      expect(value.length).toBeGreaterThan(0);
+      expect(lines.filter((line) => line.includes(value))).toEqual([]);
+    }
   });
 });

@@ -10,6 +10,7 @@ export const ERROR_CATALOGUE = {
     failover: false,
   },
   UNAUTHORIZED: { status: 401, title: 'Unauthorized', failover: false },
+  TOKEN_EXPIRED: { status: 401, title: 'Token expired', failover: false },
   FORBIDDEN: { status: 403, title: 'Forbidden', failover: false },
   NOT_FOUND: { status: 404, title: 'Route not found', failover: false },
   METHOD_NOT_ALLOWED: {

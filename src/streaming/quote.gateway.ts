@@ -11,18 +11,32 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
+import { AppConfig } from '../config/app-config.js';
+import { MessageRateLimit } from './message-rate.js';
 import { QuoteBus } from './quote-bus.service.js';
-import { bearerToken, StreamAuthenticator } from './stream-auth.js';
+import {
+  bearerToken,
+  StreamAuthenticator,
+  type StreamPrincipal,
+} from './stream-auth.js';
 import type { StreamClient } from './stream-client.js';
 import { StreamExceptionFilter } from './stream-exception.filter.js';
 import type { SubscriptionResult } from './stream-messages.js';
 import { StreamError } from './stream.errors.js';
 import { SubscriptionsService } from './subscriptions.service.js';
+import { closeOnTokenExpiry } from './token-expiry.js';
 import { SocketIoTransport } from './transports.js';
 
 const EVENTS = new Set(['subscribe', 'unsubscribe']);
 
 type Acknowledge = ((result: SubscriptionResult) => void) | undefined;
+
+/** Per-connection state in `socket.data`. */
+interface SocketState {
+  client?: StreamClient;
+  principal?: StreamPrincipal;
+  cancelExpiry?: () => void;
+}
 
 /**
  * Socket.IO side of the stream: clients emit `subscribe` and `unsubscribe`
@@ -30,7 +44,9 @@ type Acknowledge = ((result: SubscriptionResult) => void) | undefined;
  * `subscribed`/`unsubscribed` event when they pass no callback), then
  * `quote`, `status` and `error` events. The handshake is rejected with
  * `connect_error` when WS_MAX_CONNECTIONS is reached or the token is
- * rejected; `err.data` then carries `{ code, detail }`.
+ * rejected; `err.data` then carries `{ code, detail }`. Events above
+ * STREAM_MESSAGE_RATE_LIMIT get a RATE_LIMITED `error` and are dropped, with
+ * no acknowledgement; a connection is closed when its token expires.
  */
 @WebSocketGateway()
 @UseFilters(new StreamExceptionFilter())
@@ -48,6 +64,7 @@ export class QuoteGateway
     private readonly subscriptions: SubscriptionsService,
     private readonly authenticator: StreamAuthenticator,
     private readonly bus: QuoteBus,
+    private readonly config: AppConfig,
   ) {}
 
   afterInit(server: Server): void {
@@ -69,7 +86,21 @@ export class QuoteGateway
 
   handleConnection(socket: Socket): void {
     const client = this.subscriptions.open(new SocketIoTransport(socket));
-    (socket.data as { client?: StreamClient }).client = client;
+    const state = socket.data as SocketState;
+    state.client = client;
+    if (state.principal) {
+      state.cancelExpiry = closeOnTokenExpiry(client, state.principal);
+    }
+    const rate = new MessageRateLimit(
+      this.config.security.streamMessagesPerSecond,
+    );
+    socket.use((_packet, next) => {
+      const verdict = rate.take();
+      if (verdict === 'accept') next();
+      else if (verdict === 'reject')
+        client.send('error', { code: 'RATE_LIMITED', detail: rate.detail });
+      else client.close('RATE_LIMITED', rate.detail);
+    });
     socket.onAny((event: unknown) => {
       if (typeof event === 'string' && EVENTS.has(event)) return;
       client.send('error', {
@@ -80,6 +111,7 @@ export class QuoteGateway
   }
 
   handleDisconnect(socket: Socket): void {
+    (socket.data as SocketState).cancelExpiry?.();
     const client = clientOf(socket);
     if (client) this.subscriptions.closed(client);
   }
@@ -137,7 +169,8 @@ export class QuoteGateway
         ? auth.token
         : bearerToken(socket.handshake.headers.authorization);
     try {
-      await this.authenticator.authenticate(token);
+      (socket.data as SocketState).principal =
+        await this.authenticator.authenticate(token);
     } catch (error) {
       release();
       throw error;
@@ -146,7 +179,7 @@ export class QuoteGateway
 }
 
 function clientOf(socket: Socket): StreamClient | undefined {
-  return (socket.data as { client?: StreamClient }).client;
+  return (socket.data as SocketState).client;
 }
 
 function requireClient(socket: Socket): StreamClient {

@@ -4,22 +4,24 @@ import { Injectable } from '@nestjs/common';
 export interface StreamPrincipal {
   anonymous: boolean;
   subject?: string;
+  /** Expiry of the token in epoch ms, at which the connection is closed. */
+  expiresAt?: number;
 }
 
 /**
  * Checks the token a streaming client presents: the Socket.IO handshake's
  * `auth.token`, an `Authorization: Bearer` header, or a `/ws` `auth`
- * message. Throws StreamError UNAUTHORIZED to reject it. An auth module
- * replaces this class by providing another implementation under it.
+ * message. Throws StreamError UNAUTHORIZED to reject it. The auth module
+ * provides the implementation.
  */
 export abstract class StreamAuthenticator {
+  /** True when a `/ws` client must authenticate before it may subscribe. */
+  readonly required: boolean = false;
+
   abstract authenticate(token: string | null): Promise<StreamPrincipal>;
 }
 
-/**
- * Accepts every client as anonymous, token or not.
- * TODO: verify JWTs here once the auth module exists (AUTH_ENABLED, JWT_*).
- */
+/** Accepts every client as anonymous, token or not; used while authentication is off. */
 @Injectable()
 export class AnonymousAuthenticator extends StreamAuthenticator {
   authenticate(): Promise<StreamPrincipal> {

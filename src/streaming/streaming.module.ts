@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
 import { QuotesModule } from '../quotes/quotes.module.js';
 import { FeedFactory } from './feed-factory.service.js';
@@ -6,7 +7,6 @@ import { FeedManager } from './feed-manager.service.js';
 import { QuoteBus } from './quote-bus.service.js';
 import { QuoteGateway } from './quote.gateway.js';
 import { RedisFanout } from './redis-fanout.service.js';
-import { AnonymousAuthenticator, StreamAuthenticator } from './stream-auth.js';
 import { StreamServer } from './stream-server.service.js';
 import { SubscriptionsService } from './subscriptions.service.js';
 import { WsEndpoint } from './ws-endpoint.service.js';
@@ -17,9 +17,8 @@ import { WsEndpoint } from './ws-endpoint.service.js';
  * serves on the streaming server.
  */
 @Module({
-  imports: [ProvidersModule, QuotesModule],
+  imports: [ProvidersModule, QuotesModule, AuthModule],
   providers: [
-    { provide: StreamAuthenticator, useClass: AnonymousAuthenticator },
     QuoteBus,
     FeedFactory,
     FeedManager,

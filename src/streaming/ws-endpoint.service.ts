@@ -3,10 +3,12 @@ import type { Duplex } from 'node:stream';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { AppConfig } from '../config/app-config.js';
+import { MessageRateLimit } from './message-rate.js';
 import { bearerToken, StreamAuthenticator } from './stream-auth.js';
 import type { StreamClient } from './stream-client.js';
 import { StreamError } from './stream.errors.js';
 import { SubscriptionsService } from './subscriptions.service.js';
+import { closeOnTokenExpiry } from './token-expiry.js';
 import { closeWebSocket, PlainWsTransport } from './transports.js';
 import { MAX_FRAME_BYTES, readRequest } from './ws-requests.js';
 
@@ -16,7 +18,11 @@ const GOING_AWAY = 1001;
 /**
  * The plain WebSocket endpoint at `/ws`: JSON requests with an `action`
  * (subscribe, unsubscribe, ping, auth), JSON replies with a `type`. A bad
- * request gets an `error` message and the connection stays open. The
+ * request gets an `error` message and the connection stays open, and so
+ * does a message above STREAM_MESSAGE_RATE_LIMIT, which is dropped. When
+ * authentication is on, `subscribe` needs an `auth` message (or an
+ * `Authorization: Bearer` header) first, and the connection is closed when
+ * the token expires; a new `auth` message replaces the token. The
  * WebSocket library closes the connection with code 1009 on a frame above
  * MAX_FRAME_BYTES.
  */
@@ -25,6 +31,8 @@ export class WsEndpoint implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WsEndpoint.name);
   private readonly server: WebSocketServer;
   private readonly alive = new WeakMap<WebSocket, boolean>();
+  /** Cancels the token-expiry timer of each authenticated connection. */
+  private readonly sessions = new WeakMap<StreamClient, () => void>();
   private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
@@ -81,16 +89,27 @@ export class WsEndpoint implements BeforeApplicationShutdown {
     ws.on('pong', () => this.alive.set(ws, true));
     ws.once('close', () => {
       release();
+      this.sessions.get(client)?.();
       this.subscriptions.closed(client);
     });
     const token = bearerToken(request.headers.authorization);
     if (token !== null)
       void client.enqueue(() => this.authenticate(client, token));
-    ws.on(
-      'message',
-      (data, isBinary) =>
-        void client.enqueue(() => this.handle(client, data, isBinary)),
+    const rate = new MessageRateLimit(
+      this.config.security.streamMessagesPerSecond,
     );
+    ws.on('message', (data, isBinary) => {
+      const verdict = rate.take();
+      if (verdict === 'reject') {
+        client.send('error', { code: 'RATE_LIMITED', detail: rate.detail });
+        return;
+      }
+      if (verdict === 'disconnect') {
+        client.close('RATE_LIMITED', rate.detail);
+        return;
+      }
+      void client.enqueue(() => this.handle(client, data, isBinary));
+    });
     this.startHeartbeat();
   }
 
@@ -104,6 +123,12 @@ export class WsEndpoint implements BeforeApplicationShutdown {
       const request = readRequest(data, isBinary);
       switch (request.action) {
         case 'subscribe':
+          if (this.authenticator.required && !this.sessions.has(client)) {
+            throw new StreamError(
+              'UNAUTHORIZED',
+              'send {"action":"auth","token":"..."} before subscribing',
+            );
+          }
           await this.subscriptions.subscribe(client, request, (result) =>
             client.send('subscribed', result),
           );
@@ -133,6 +158,8 @@ export class WsEndpoint implements BeforeApplicationShutdown {
   ): Promise<void> {
     try {
       const principal = await this.authenticator.authenticate(token);
+      this.sessions.get(client)?.();
+      this.sessions.set(client, closeOnTokenExpiry(client, principal));
       client.send('authenticated', { anonymous: principal.anonymous });
     } catch (error) {
       if (error instanceof StreamError) {

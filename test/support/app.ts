@@ -6,6 +6,7 @@ import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp, createAdapter } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/clock.js';
+import { AppConfig } from '../../src/config/app-config.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -64,8 +65,9 @@ export async function bootApp(
   }
   if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
-  const app =
-    moduleRef.createNestApplication<NestFastifyApplication>(createAdapter());
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createAdapter(moduleRef.get(AppConfig)),
+  );
   await configureApp(app);
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -1,0 +1,230 @@
+import { webcrypto } from 'node:crypto';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  createRemoteJWKSet,
+  errors,
+  importSPKI,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+} from 'jose';
+import { LRUCache } from 'lru-cache';
+import { ApiError } from '../common/api.errors.js';
+import { AppConfig } from '../config/app-config.js';
+import type { Principal } from './principal.js';
+
+/** Verified tokens kept so that a repeated token skips the signature check. */
+const VERIFIED_TOKENS_MAX = 10_000;
+/** Maximum token length in characters; longer tokens are rejected unparsed. */
+const MAX_TOKEN_LENGTH = 8192;
+/** Warnings about an unreachable JWKS URL, at most one per this many ms. */
+const JWKS_WARNING_INTERVAL_MS = 60_000;
+
+const HASHES: Readonly<Record<string, string>> = {
+  HS256: 'SHA-256',
+  HS384: 'SHA-384',
+  HS512: 'SHA-512',
+};
+
+/**
+ * Verifies bearer tokens: signature with only the configured algorithms,
+ * `exp` and `nbf` within JWT_CLOCK_TOLERANCE, and `iss` and `aud` when
+ * configured. Keys are imported once at start-up as CryptoKeys, one per
+ * algorithm, because jose 6 imports a secret given as bytes or a KeyObject
+ * again on every call. A verified token is kept in a bounded LRU cache until
+ * its `exp` (plus the tolerance), so that a client sending the same token
+ * again costs one map lookup instead of a signature check.
+ */
+@Injectable()
+export class JwtVerifier implements OnModuleInit {
+  private readonly logger = new Logger(JwtVerifier.name);
+  private readonly keys = new Map<string, webcrypto.CryptoKey>();
+  private jwks: JWTVerifyGetKey | null = null;
+  private readonly options: JWTVerifyOptions;
+  private readonly toleranceMs: number;
+  private readonly verified = new LRUCache<string, Principal>({
+    max: VERIFIED_TOKENS_MAX,
+  });
+  private lastJwksWarning = 0;
+
+  constructor(private readonly config: AppConfig) {
+    const jwt = config.security.jwt;
+    this.toleranceMs = jwt.clockToleranceMs;
+    this.options = {
+      algorithms: jwt.algorithms,
+      clockTolerance: jwt.clockToleranceMs / 1000,
+      requiredClaims: ['exp', 'sub'],
+      ...(jwt.issuer === null ? {} : { issuer: jwt.issuer }),
+      ...(jwt.audience === null ? {} : { audience: jwt.audience }),
+    };
+  }
+
+  /** Imports every configured key; a key that does not fit its algorithm stops start-up. */
+  async onModuleInit(): Promise<void> {
+    const jwt = this.config.security.jwt;
+    if (!this.config.security.authEnabled) {
+      this.logger.warn(
+        'Authentication is off: /api and the streams serve anyone. Set JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL before exposing the service.',
+      );
+      return;
+    }
+    for (const algorithm of jwt.algorithms) {
+      const hash = HASHES[algorithm];
+      if (hash !== undefined && jwt.secret) {
+        this.keys.set(
+          algorithm,
+          await webcrypto.subtle.importKey(
+            'raw',
+            jwt.secret,
+            { name: 'HMAC', hash },
+            false,
+            ['sign', 'verify'],
+          ),
+        );
+      } else if (hash === undefined && jwt.publicKeyPem) {
+        try {
+          this.keys.set(
+            algorithm,
+            await importSPKI(jwt.publicKeyPem, algorithm),
+          );
+        } catch (error) {
+          if (jwt.jwksUrl) continue;
+          throw new Error(
+            `JWT_PUBLIC_KEY does not fit algorithm ${algorithm} of JWT_ALGORITHMS: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+      }
+    }
+    if (jwt.jwksUrl) this.jwks = createRemoteJWKSet(new URL(jwt.jwksUrl));
+  }
+
+  /** Returns the HS256 key for issuing tokens, or null without JWT_SECRET. */
+  signingKey(): webcrypto.CryptoKey | null {
+    return this.keys.get('HS256') ?? null;
+  }
+
+  /** Returns the principal of a valid token; throws ApiError UNAUTHORIZED or TOKEN_EXPIRED. */
+  async verify(token: string): Promise<Principal> {
+    const cached = this.verified.get(token);
+    if (cached !== undefined) {
+      if (Date.now() <= cached.expiresAt + this.toleranceMs) return cached;
+      this.verified.delete(token);
+      throw expired(cached.expiresAt);
+    }
+    if (token.length > MAX_TOKEN_LENGTH) {
+      throw new ApiError(
+        'UNAUTHORIZED',
+        `The bearer token is longer than ${MAX_TOKEN_LENGTH} characters.`,
+      );
+    }
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keyFor, this.options));
+    } catch (error) {
+      throw this.rejection(error);
+    }
+    const principal = toPrincipal(payload);
+    this.verified.set(token, principal);
+
+    return principal;
+  }
+
+  /** Picks the key by the token's `alg`, which jose has already checked against JWT_ALGORITHMS. */
+  private readonly keyFor: JWTVerifyGetKey = (header, token) => {
+    const key = this.keys.get(header.alg);
+    if (key !== undefined) return key;
+    if (this.jwks && !header.alg.startsWith('HS'))
+      return this.jwks(header, token);
+    throw new errors.JOSEAlgNotAllowed(
+      'no key is configured for this algorithm',
+    );
+  };
+
+  /** Maps a jose error to a 401 whose detail names the failed check without echoing the token. */
+  private rejection(error: unknown): ApiError {
+    if (error instanceof errors.JWTExpired) {
+      const exp = error.payload.exp;
+      return expired(typeof exp === 'number' ? exp * 1000 : null);
+    }
+    if (error instanceof errors.JWTClaimValidationFailed) {
+      return unauthorized(claimDetail(error.claim, error.reason));
+    }
+    if (error instanceof errors.JOSEAlgNotAllowed) {
+      return unauthorized(
+        `The token's signing algorithm is not accepted; accepted: ${this.config.security.jwt.algorithms.join(', ')}.`,
+      );
+    }
+    if (error instanceof errors.JWSSignatureVerificationFailed) {
+      return unauthorized('The token signature is invalid.');
+    }
+    if (error instanceof errors.JWKSNoMatchingKey) {
+      return unauthorized('No key of the JWKS matches the token.');
+    }
+    if (
+      error instanceof errors.JWKSTimeout ||
+      error instanceof errors.JWKSInvalid ||
+      !(error instanceof errors.JOSEError)
+    ) {
+      this.warnJwks(error);
+      return unauthorized(
+        'The token could not be checked because the signing keys could not be fetched; retry later.',
+      );
+    }
+
+    return unauthorized('The bearer token is malformed.');
+  }
+
+  private warnJwks(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastJwksWarning < JWKS_WARNING_INTERVAL_MS) return;
+    this.lastJwksWarning = now;
+    this.logger.warn(
+      `Fetching the JWKS from ${this.config.security.jwt.jwksUrl ?? 'nowhere'} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function unauthorized(detail: string): ApiError {
+  return new ApiError('UNAUTHORIZED', detail);
+}
+
+function expired(expiresAt: number | null): ApiError {
+  const when =
+    expiresAt === null ? '' : ` at ${new Date(expiresAt).toISOString()}`;
+
+  return new ApiError(
+    'TOKEN_EXPIRED',
+    `The token expired${when}; request a new one.`,
+  );
+}
+
+function claimDetail(claim: string, reason: string): string {
+  if (claim === 'nbf')
+    return 'The token is not valid yet (nbf is in the future).';
+  if (claim === 'iss') return 'The token issuer (iss) is not accepted.';
+  if (claim === 'aud') return 'The token audience (aud) is not accepted.';
+  if (reason === 'missing') return `The token has no ${claim} claim.`;
+
+  return `The token claim ${claim} is invalid.`;
+}
+
+/** Reads scopes from `scope` (space-separated, RFC 8693) or `scp` (a list). */
+function toPrincipal(payload: JWTPayload): Principal {
+  const scopes = new Set<string>();
+  if (typeof payload.scope === 'string') {
+    for (const scope of payload.scope.split(' ')) if (scope) scopes.add(scope);
+  }
+  if (Array.isArray(payload.scp)) {
+    for (const scope of payload.scp)
+      if (typeof scope === 'string') scopes.add(scope);
+  }
+
+  return {
+    subject: String(payload.sub),
+    scopes,
+    tier: typeof payload.tier === 'string' ? payload.tier : null,
+    expiresAt: (payload.exp ?? 0) * 1000,
+  };
+}

@@ -1,0 +1,284 @@
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+import {
+  newSecret,
+  signHs256,
+  unsignedToken,
+  writeApiKeysFile,
+  type TokenOptions,
+} from './support/tokens.js';
+
+const ISSUER = 'https://issuer.example.test';
+const AUDIENCE = 'market-data-api';
+const QUOTE = '/api/quotes/AAPL';
+const HISTORY = '/api/stocks/AAPL/history?interval=1d&from=2024-03-01';
+
+interface ProblemBody {
+  code: string;
+  status: number;
+  detail: string;
+  scope?: string;
+}
+
+describe('JWT authentication with HS256', () => {
+  const secret = newSecret();
+  const apiKey = `mk_${newSecret()}`;
+  const readOnlyKey = `mk_${newSecret()}`;
+  let api: TestApp;
+
+  const sign = (options: TokenOptions = {}) =>
+    signHs256(secret, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      scope: 'quotes:read history:read',
+      ...options,
+    });
+  const get = async (path: string, token?: string) => {
+    const headers: Record<string, string> = {};
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    return api.json<ProblemBody>(path, { headers });
+  };
+
+  beforeAll(async () => {
+    api = await startTestApp({
+      env: {
+        JWT_SECRET: secret,
+        JWT_ISSUER: ISSUER,
+        JWT_AUDIENCE: AUDIENCE,
+        JWT_CLOCK_TOLERANCE: '60',
+        API_KEYS_FILE: writeApiKeysFile([
+          {
+            key: apiKey,
+            name: 'dashboard',
+            scopes: ['quotes:read', 'history:read', 'stream:subscribe'],
+          },
+          { key: readOnlyKey, name: 'quotes-only', scopes: ['quotes:read'] },
+        ]),
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('accepts a valid token', async () => {
+    const { status, body } = await get(QUOTE, await sign());
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ symbol: 'AAPL' });
+  });
+
+  it('rejects a request without a token', async () => {
+    const { status, body, response } = await get(QUOTE);
+
+    expect(status).toBe(401);
+    expect(body.code).toBe('UNAUTHORIZED');
+    expect(body.detail).toContain('bearer token is required');
+    expect(response.headers.get('content-type')).toContain(
+      'application/problem+json',
+    );
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it.each([
+    ['malformed', async () => 'not.a.token'],
+    ['one-part', async () => 'garbage'],
+    [
+      'bad signature',
+      async () =>
+        signHs256(newSecret(), {
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          scope: 'quotes:read',
+        }),
+    ],
+    [
+      'alg none',
+      async () =>
+        unsignedToken({
+          sub: 'tester',
+          scope: 'quotes:read',
+          iss: ISSUER,
+          aud: AUDIENCE,
+          exp: Math.floor(Date.now() / 1000) + 300,
+        }),
+    ],
+    [
+      'wrong issuer',
+      async () => sign({ issuer: 'https://other.example.test' }),
+    ],
+    ['wrong audience', async () => sign({ audience: 'another-api' })],
+    ['not yet valid', async () => sign({ notBefore: 600 })],
+    [
+      'HS512 when only HS256 is accepted',
+      async () =>
+        signHs256(
+          secret,
+          { issuer: ISSUER, audience: AUDIENCE, scope: 'quotes:read' },
+          'HS512',
+        ),
+    ],
+  ])('rejects a %s token with 401', async (_case, token) => {
+    const value = await token();
+    const { status, body, response } = await get(QUOTE, value);
+
+    expect(status).toBe(401);
+    expect(body.code).toBe('UNAUTHORIZED');
+    expect(JSON.stringify(body)).not.toContain(value);
+    expect(response.headers.get('www-authenticate')).toContain('invalid_token');
+  });
+
+  it('says that an expired token expired', async () => {
+    const { status, body } = await get(QUOTE, await sign({ expiresIn: -120 }));
+
+    expect(status).toBe(401);
+    expect(body.code).toBe('TOKEN_EXPIRED');
+    expect(body.detail).toMatch(/expired at \d{4}-\d\d-\d\dT/);
+  });
+
+  it('accepts a token 30 s past expiry within a 60 s leeway', async () => {
+    const { status } = await get(QUOTE, await sign({ expiresIn: -30 }));
+
+    expect(status).toBe(200);
+  });
+
+  it('rejects a token without a subject', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ scope: 'quotes:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime(now + 300)
+      .sign(new TextEncoder().encode(secret));
+    const { status, body } = await get(QUOTE, token);
+
+    expect(status).toBe(401);
+    expect(body.detail).toContain('sub');
+  });
+
+  it('answers 403 naming the missing scope', async () => {
+    const token = await sign({ scope: 'quotes:read' });
+    const { status, body } = await get(HISTORY, token);
+
+    expect(status).toBe(403);
+    expect(body.code).toBe('FORBIDDEN');
+    expect(body.scope).toBe('history:read');
+    expect(body.detail).toContain('history:read');
+  });
+
+  it('requires quotes:read for other reads', async () => {
+    const token = await sign({ scope: 'history:read' });
+    const quote = await get(QUOTE, token);
+    const history = await get(HISTORY, token);
+
+    expect(quote.status).toBe(403);
+    expect(quote.body.scope).toBe('quotes:read');
+    expect(history.status).toBe(200);
+  });
+
+  it('leaves health and the docs open', async () => {
+    expect((await api.request('/health/live')).status).toBe(200);
+    expect((await api.request('/docs-json')).status).toBe(200);
+  });
+
+  it('exchanges an API key in the body for a token', async () => {
+    const response = await api.request('/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey }),
+    });
+    const body = (await response.json()) as {
+      access_token: string;
+      token_type: string;
+      expires_in: number;
+      scope: string;
+    };
+
+    expect(response.status).toBe(200);
+    expect(body.token_type).toBe('Bearer');
+    expect(body.expires_in).toBe(900);
+    expect(body.scope).toBe('quotes:read history:read stream:subscribe');
+    expect((await get(HISTORY, body.access_token)).status).toBe(200);
+  });
+
+  it('exchanges an X-API-Key header for a token with its scopes', async () => {
+    const response = await api.request('/auth/token', {
+      method: 'POST',
+      headers: { 'x-api-key': readOnlyKey },
+    });
+    const body = (await response.json()) as { access_token: string };
+
+    expect(response.status).toBe(200);
+    expect((await get(QUOTE, body.access_token)).status).toBe(200);
+    expect((await get(HISTORY, body.access_token)).status).toBe(403);
+  });
+
+  it('rejects an unknown API key without echoing it', async () => {
+    const unknown = `mk_${newSecret()}`;
+    const response = await api.request('/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey: unknown }),
+    });
+    const text = await response.text();
+
+    expect(response.status).toBe(401);
+    expect(text).toContain('UNAUTHORIZED');
+    expect(text).not.toContain(unknown);
+  });
+});
+
+describe('JWT authentication with RS256', () => {
+  let api: TestApp;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+  let publicPem: string;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    privateKey = pair.privateKey;
+    publicPem = await exportSPKI(pair.publicKey);
+    api = await startTestApp({ env: { JWT_PUBLIC_KEY: publicPem } });
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const status = async (token: string) =>
+    (
+      await api.request(QUOTE, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).status;
+
+  it('accepts a token signed with the private key', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ scope: 'quotes:read' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setSubject('rs-client')
+      .setExpirationTime(now + 300)
+      .sign(privateKey);
+
+    expect(await status(token)).toBe(200);
+  });
+
+  it('rejects an HS256 token signed with the public key', async () => {
+    const token = await signHs256(new TextEncoder().encode(publicPem), {
+      scope: 'quotes:read',
+    });
+
+    expect(await status(token)).toBe(401);
+  });
+
+  it('rejects an alg none token', async () => {
+    const token = unsignedToken({
+      sub: 'rs-client',
+      scope: 'quotes:read',
+      exp: Math.floor(Date.now() / 1000) + 300,
+    });
+
+    expect(await status(token)).toBe(401);
+  });
+});
