@@ -79,11 +79,30 @@ export class MarketCache {
     } as const;
   }
 
-  /** Returns the cached value of a lookup, loading it on a miss. */
-  async get<T>(lookup: Lookup<T>): Promise<Cached<T>> {
-    const resolution = await this.resolve(lookup);
-    this.stats.count(lookup.kind, counterOf(resolution.outcome));
-    if (resolution.waited) this.stats.count(lookup.kind, 'waits');
+  /**
+   * Returns the cached value of a lookup, loading it on a miss. A fresh value
+   * in the memory tier is returned without a further async step.
+   */
+  get<T>(lookup: Lookup<T>): Promise<Cached<T>> {
+    const local = this.memory?.get(lookup.key) as CacheEntry<T> | undefined;
+    if (local && isFresh(local, Date.now()) && this.ttlOf(lookup.kind) > 0) {
+      const hit = {
+        value: local.value,
+        outcome: 'HIT',
+        waited: false,
+      } as const;
+      return Promise.resolve(this.served(lookup.kind, hit));
+    }
+
+    return this.resolve(lookup).then((resolution) =>
+      this.served(lookup.kind, resolution),
+    );
+  }
+
+  /** Counts how a lookup was served and returns its value and outcome. */
+  private served<T>(kind: DataKind, resolution: Resolution<T>): Cached<T> {
+    this.stats.count(kind, counterOf(resolution.outcome));
+    if (resolution.waited) this.stats.count(kind, 'waits');
     recordCacheOutcome(resolution.outcome);
 
     return { value: resolution.value, outcome: resolution.outcome };
@@ -92,10 +111,6 @@ export class MarketCache {
   private async resolve<T>(lookup: Lookup<T>): Promise<Resolution<T>> {
     if (this.ttlOf(lookup.kind) <= 0) {
       return { value: await lookup.load(), outcome: 'MISS', waited: false };
-    }
-    const local = this.memory?.get(lookup.key) as CacheEntry<T> | undefined;
-    if (local && isFresh(local, Date.now())) {
-      return { value: local.value, outcome: 'HIT', waited: false };
     }
     const pending = this.inflight.get(lookup.key) as
       Promise<Resolution<T>> | undefined;

@@ -6,6 +6,8 @@ import {
   runInContext,
 } from './request-deadline.js';
 
+const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * Adds the per-request hooks of the API. They echo X-Request-Id, run the
  * handler in a request context whose deadline is `deadlineMs` away, and set
@@ -16,6 +18,13 @@ export function addRequestHooks(
   deadlineMs: number,
 ): void {
   const contexts = new WeakMap<FastifyRequest, RequestContext>();
+  // Only a request with a body can arrive compressed, so the compression
+  // plugin's two request hooks are left off routes that take none.
+  fastify.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((method) => BODILESS.has(method)))
+      route.decompress ??= false;
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();

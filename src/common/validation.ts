@@ -62,8 +62,9 @@ export function queryObject<Shape extends z.ZodRawShape>(shape: Shape) {
 
 /**
  * Validates route parameters against their Standard Schema and turns issues
- * into one 400. An empty query, the common case, skips validation when its
- * schema takes an empty object as it is, which is checked once per schema.
+ * into one 400. A parameter without a schema passes at once. An empty query,
+ * the common case, skips validation when its schema takes an empty object
+ * as it is, which is checked once per schema.
  */
 export class ApiValidationPipe extends StandardSchemaValidationPipe {
   private readonly takesEmpty = new WeakMap<StandardSchemaV1, boolean>();
@@ -74,7 +75,8 @@ export class ApiValidationPipe extends StandardSchemaValidationPipe {
 
   override transform<T>(value: T, metadata: ArgumentMetadata): Promise<T> {
     const { schema } = metadata;
-    if (schema && isEmptyObject(value) && this.takesEmptyAsIs(schema))
+    if (!schema) return Promise.resolve(value);
+    if (isEmptyObject(value) && this.takesEmptyAsIs(schema))
       return Promise.resolve(value);
 
     return super.transform(value, metadata);
