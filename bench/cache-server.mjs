@@ -66,7 +66,14 @@ async function nestApp(env) {
   return app.getHttpServer().address().port;
 }
 
-const common = { LOG_LEVEL: 'error', SWAGGER_ENABLED: 'false', WS_PORT: '0' };
+// Rate limits are off: this benchmark measures the cache, and a limit would
+// turn most of its requests into 429s.
+const common = {
+  LOG_LEVEL: 'error',
+  SWAGGER_ENABLED: 'false',
+  WS_PORT: '0',
+  RATE_LIMIT_REQUESTS: '0',
+};
 const variants = {
   fastify: () => bareFastify(),
   plain: () => plainNest(),
