@@ -2,10 +2,14 @@
 // its port. The variants:
 // - `fastify`: a bare Fastify route;
 // - `plain`: a NestJS application with one controller and nothing else;
-// - `nest`: a route of the full application, behind its plugins,
-//   interceptor and pipes, that returns a fixed body;
+// - `nest`: a route of the full application, behind its plugins, hooks,
+//   guards and pipes, that returns a fixed body;
 // - `memory`: the quote route served from the memory tier;
-// - `redis`: the quote route served from Redis, with the memory tier off.
+// - `redis`: the quote route served from Redis, with the memory tier off;
+// - `secured`: the quote route with JWT checks (HS256, BENCH_JWT_SECRET) and
+//   rate limits counted in memory;
+// - `secured-redis`: the same with Redis, which shares the rate-limit
+//   counters and holds the cache behind the memory tier.
 // The fixed body comes from the BODY environment variable.
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
@@ -74,6 +78,16 @@ const common = {
   WS_PORT: '0',
   RATE_LIMIT_REQUESTS: '0',
 };
+// JWT checks and rate limits on, with logs at their production level and a
+// limit far above what the benchmark sends, so no request is rejected.
+const secured = {
+  ...common,
+  LOG_LEVEL: 'info',
+  AUTH_ENABLED: 'true',
+  JWT_SECRET: process.env.BENCH_JWT_SECRET ?? '',
+  RATE_LIMIT_REQUESTS: '100000000',
+  RATE_LIMIT_WINDOW: '60',
+};
 const variants = {
   fastify: () => bareFastify(),
   plain: () => plainNest(),
@@ -85,6 +99,13 @@ const variants = {
       REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
       CACHE_KEY_PREFIX: `bench-${process.pid}`,
       CACHE_MEMORY_TTL: '0',
+    }),
+  secured: () => nestApp(secured),
+  'secured-redis': () =>
+    nestApp({
+      ...secured,
+      REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      CACHE_KEY_PREFIX: `bench-${process.pid}`,
     }),
 };
 

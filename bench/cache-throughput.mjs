@@ -2,28 +2,35 @@
 // run. The references are a bare Fastify route, a plain NestJS route and a
 // route of the full application, all returning the same fixed JSON; against
 // them is measured the quote route served from the memory tier and from Redis.
+// The `auth` suite measures instead the quote route with JWT checks and rate
+// limits on, counted in memory and in Redis, next to the bare Fastify route.
 // Each variant runs in its own process pinned to one core. Prints each round,
-// then the medians and the ratios the cache is held to. Run with
-// `npm run bench:cache`; `-- --only plain,memory` measures a subset.
+// then the medians and the ratios the service is held to. Run with
+// `npm run bench:cache` or `npm run bench:auth`; `-- --only plain,memory`
+// measures a subset.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { SignJWT } from 'jose';
 
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50' },
+    connections: { type: 'string' },
+    suite: { type: 'string', default: 'cache' },
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
   },
 });
 const duration = Number(values.duration);
 const warmup = Number(values.warmup);
-const connections = Number(values.connections);
+const suite = values.suite;
+const connections = Number(values.connections ?? (suite === 'auth' ? 100 : 50));
 const rounds = Number(values.rounds);
 const SERVER_CORE = '0';
 const pinned = spawnSync('taskset', ['--version']).status === 0;
@@ -31,17 +38,38 @@ const clockTicks = Number(
   spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout,
 );
 
-const ALL_VARIANTS = [
-  { name: 'fastify', path: '/bench/quote', label: 'bare Fastify route' },
-  { name: 'plain', path: '/bench/quote', label: 'plain NestJS route' },
-  { name: 'nest', path: '/bench/quote', label: 'service route, fixed JSON' },
-  { name: 'memory', path: '/api/quotes/AAPL', label: 'quote, memory tier' },
-  { name: 'redis', path: '/api/quotes/AAPL', label: 'quote, Redis tier only' },
-];
+const QUOTE = '/api/quotes/AAPL';
+const SUITES = {
+  cache: [
+    { name: 'fastify', path: '/bench/quote', label: 'bare Fastify route' },
+    { name: 'plain', path: '/bench/quote', label: 'plain NestJS route' },
+    { name: 'nest', path: '/bench/quote', label: 'service route, fixed JSON' },
+    { name: 'memory', path: QUOTE, label: 'quote, memory tier' },
+    { name: 'redis', path: QUOTE, label: 'quote, Redis tier only' },
+  ],
+  auth: [
+    { name: 'fastify', path: '/bench/quote', label: 'bare Fastify route' },
+    { name: 'secured', path: QUOTE, label: 'quote, JWT, memory limits' },
+    { name: 'secured-redis', path: QUOTE, label: 'quote, JWT, Redis limits' },
+  ],
+};
+if (!SUITES[suite]) {
+  console.error(`unknown suite "${suite}"; use cache or auth`);
+  process.exit(2);
+}
 const chosen = values.only?.split(',');
-const VARIANTS = ALL_VARIANTS.filter(
+const VARIANTS = SUITES[suite].filter(
   (variant) => !chosen || chosen.includes(variant.name),
 );
+
+// The secured variants check HS256 tokens signed with a secret of this run.
+const jwtSecret = randomBytes(32).toString('base64');
+const token = await new SignJWT({ scope: 'quotes:read' })
+  .setProtectedHeader({ alg: 'HS256' })
+  .setSubject('bench')
+  .setExpirationTime('1h')
+  .sign(new TextEncoder().encode(jwtSecret));
+const headers = { authorization: `Bearer ${token}` };
 
 /** Starts one server variant and resolves with its process and base URL. */
 async function startServer(variant, body) {
@@ -52,17 +80,20 @@ async function startServer(variant, body) {
     variant,
   ];
   const child = spawn(command, args, {
-    env: { ...process.env, BODY: body },
+    env: { ...process.env, BODY: body, BENCH_JWT_SECRET: jwtSecret },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Log lines may come first; the port comes on a line of its own.
   const lines = createInterface({ input: child.stdout });
-  const first = await new Promise((resolve, reject) => {
-    lines.once('line', resolve);
+  const portLine = await new Promise((resolve, reject) => {
+    lines.on('line', (line) => {
+      if (/^\{"port":\d+\}$/.test(line)) resolve(line);
+    });
     child.once('exit', (code) =>
       reject(new Error(`${variant} server exited with ${code}`)),
     );
   });
-  const { port } = JSON.parse(first);
+  const { port } = JSON.parse(portLine);
 
   return { child, baseUrl: `http://127.0.0.1:${port}` };
 }
@@ -104,7 +135,12 @@ function cpuMicros(pid) {
 
 async function load(url, seconds, pid) {
   const before = cpuMicros(pid);
-  const result = await autocannon({ url, connections, duration: seconds });
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers,
+  });
   const after = cpuMicros(pid);
   if (result.errors > 0 || result.non2xx > 0)
     throw new Error(
@@ -122,14 +158,14 @@ async function measure(variant, body) {
   const server = await startServer(variant.name, body);
   try {
     const url = server.baseUrl + variant.path;
-    const check = await fetch(url);
+    const check = await fetch(url, { headers });
     const text = await check.text();
     // The simulated quote moves with time, so bodies match in shape and size.
     if (!sameShape(text, body))
       throw new Error(`${variant.name} returned another body: ${text}`);
     await load(url, warmup, server.child.pid);
     if (!variant.path.startsWith('/bench/')) {
-      const served = await fetch(url);
+      const served = await fetch(url, { headers });
       await served.arrayBuffer();
       if (served.headers.get('x-cache') !== 'HIT')
         throw new Error(
@@ -202,8 +238,14 @@ const ratio = (name, reference, label, target) => {
     `${label.padEnd(38)} ${fixed(value, 2)}${goal}, CPU per request ${fixed(cpu, 2)} times, p99 ${fixed(medians[name].p99, 1)} ms`,
   );
 };
-console.log('\nthroughput ratios (p99 target: under 10 ms)');
-ratio('memory', 'plain', 'memory tier / plain NestJS route:', 0.95);
-ratio('redis', 'fastify', 'Redis tier / bare Fastify:', 0.5);
-ratio('memory', 'nest', 'memory tier / service fixed route:');
-ratio('nest', 'plain', 'service fixed route / plain NestJS:');
+if (suite === 'cache') {
+  console.log('\nthroughput ratios (p99 target: under 10 ms)');
+  ratio('memory', 'plain', 'memory tier / plain NestJS route:', 0.95);
+  ratio('redis', 'fastify', 'Redis tier / bare Fastify:', 0.5);
+  ratio('memory', 'nest', 'memory tier / service fixed route:');
+  ratio('nest', 'plain', 'service fixed route / plain NestJS:');
+} else {
+  console.log('\nthroughput ratios (p99 target: under 15 ms)');
+  ratio('secured', 'fastify', 'memory limits / bare Fastify:', 0.5);
+  ratio('secured-redis', 'fastify', 'Redis limits / bare Fastify:', 0.35);
+}
