@@ -1,4 +1,6 @@
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import {
@@ -130,7 +132,7 @@ describe('JWT authentication with HS256', () => {
     expect(response.headers.get('www-authenticate')).toContain('invalid_token');
   });
 
-  it('says that an expired token expired', async () => {
+  it('reports an expired token as expired', async () => {
     const { status, body } = await get(QUOTE, await sign({ expiresIn: -120 }));
 
     expect(status).toBe(401);
@@ -158,7 +160,7 @@ describe('JWT authentication with HS256', () => {
     expect(body.detail).toContain('sub');
   });
 
-  it('answers 403 naming the missing scope', async () => {
+  it('returns 403 naming the missing scope', async () => {
     const token = await sign({ scope: 'quotes:read' });
     const { status, body } = await get(HISTORY, token);
 
@@ -280,5 +282,78 @@ describe('JWT authentication with RS256', () => {
     });
 
     expect(await status(token)).toBe(401);
+  });
+});
+
+describe('JWT authentication with a JWKS URL', () => {
+  let api: TestApp;
+  let server: Server;
+  let jwksUrl = '';
+  let fetches = 0;
+  const keys = new Map<string, Awaited<ReturnType<typeof generateKeyPair>>>();
+  let published: Record<string, unknown>[] = [];
+
+  const signWith = async (kid: string) => {
+    const pair = keys.get(kid);
+    if (!pair) throw new Error(`no key ${kid}`);
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ scope: 'quotes:read' })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setSubject('jwks-client')
+      .setExpirationTime(now + 300)
+      .sign(pair.privateKey);
+  };
+  const status = async (token: string) =>
+    (
+      await api.request(QUOTE, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).status;
+
+  beforeAll(async () => {
+    for (const kid of ['current', 'unpublished']) {
+      keys.set(kid, await generateKeyPair('ES256', { extractable: true }));
+    }
+    const current = keys.get('current');
+    if (!current) throw new Error('no current key');
+    published = [
+      { ...(await exportJWK(current.publicKey)), kid: 'current', alg: 'ES256' },
+    ];
+    server = createServer((request, response) => {
+      fetches += 1;
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ keys: published }));
+    });
+    await new Promise<void>((resolve) =>
+      server.listen(0, '127.0.0.1', resolve),
+    );
+    const address = server.address() as AddressInfo;
+    jwksUrl = `http://127.0.0.1:${address.port}/jwks.json`;
+    api = await startTestApp({
+      env: { JWT_JWKS_URL: jwksUrl, JWT_ALGORITHMS: 'ES256' },
+    });
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('verifies a token with a published key, fetching the set once', async () => {
+    const first = await status(await signWith('current'));
+    const second = await status(await signWith('current'));
+
+    expect(first).toBe(200);
+    expect(second).toBe(200);
+    expect(fetches).toBe(1);
+  });
+
+  it('rejects a token whose key id is not published', async () => {
+    const { status: code, body } = await api.json<ProblemBody>(QUOTE, {
+      headers: { authorization: `Bearer ${await signWith('unpublished')}` },
+    });
+
+    expect(code).toBe(401);
+    expect(body.detail).toBe('No key of the JWKS matches the token.');
   });
 });

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
+import { startStreamingApp, type StreamingApp } from './support/streaming.js';
 
 const ORIGIN = 'https://dashboard.example.test';
 
@@ -56,7 +57,7 @@ describe('HTTP security settings', () => {
     );
   });
 
-  it('answers a preflight from an allowed origin', async () => {
+  it('allows a preflight from an allowed origin', async () => {
     const response = await api.request('/api/quotes/AAPL', {
       method: 'OPTIONS',
       headers: {
@@ -121,5 +122,37 @@ describe('HTTP security settings', () => {
     });
 
     expect(status).toBe(200);
+  });
+});
+
+describe('Socket.IO CORS', () => {
+  let stream: StreamingApp;
+
+  beforeAll(async () => {
+    stream = await startStreamingApp({ env: { CORS_ORIGINS: ORIGIN } });
+  });
+
+  afterAll(async () => {
+    await stream.close();
+  });
+
+  const handshake = (origin: string) =>
+    fetch(`${stream.streamUrl}/socket.io/?EIO=4&transport=polling`, {
+      headers: { origin },
+    });
+
+  it('allows long polling from an allowed origin', async () => {
+    const response = await handshake(ORIGIN);
+    await response.arrayBuffer();
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+  });
+
+  it('gives another origin no CORS headers', async () => {
+    const response = await handshake('https://evil.example.test');
+    await response.arrayBuffer();
+
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -95,7 +95,11 @@ describe('rate limits in memory', () => {
     const retryAfter = Number(rejected.response.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(rejected.response.headers.get('x-ratelimit-remaining')).toBeNull();
+    expect(rejected.response.headers.get('x-ratelimit-limit')).toBe('3');
+    expect(rejected.response.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(rejected.response.headers.get('x-ratelimit-reset')).toBe(
+      String(retryAfter),
+    );
   });
 
   it('never throttles health, readiness or metrics', async () => {

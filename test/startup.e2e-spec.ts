@@ -121,7 +121,10 @@ describe('service start-up', () => {
     const run = start({ API_PORT: '0' });
     await waitFor(run.output, /Listening on/);
 
-    expect(run.output()).toMatch(/WARN.*Authentication is off/);
+    // A warning, in Nest's text format or as a JSON log line.
+    expect(run.output()).toMatch(
+      /(WARN|"level":"warn").*Authentication is off/,
+    );
   });
 
   it('refuses production without authentication, naming the settings', async () => {

@@ -18,6 +18,12 @@ const KEY_GRACE_MS = 5000;
  * however many requests it gets.
  */
 const RESERVATIONS_PER_WINDOW = 100;
+/**
+ * Maximum keys one instance tracks at once. Past it, the key whose window
+ * started first is dropped, so a flood of client addresses cannot grow
+ * memory without bound. A dropped client's count starts again.
+ */
+const MAX_TRACKED_KEYS = 100_000;
 /** Time an instance counts alone after a failed Redis call before it tries again, in ms. */
 const LOCAL_RETRY_MS = 1000;
 
@@ -57,7 +63,7 @@ interface WindowState {
  * first. Reserved permits that an instance does not use before the window
  * ends are lost, so with N instances up to N% of the limit can go unused
  * when a client's traffic moves between instances. While Redis fails or
- * does not answer within REDIS_COMMAND_TIMEOUT, each instance counts alone
+ * does not respond within REDIS_COMMAND_TIMEOUT, each instance counts alone
  * against the whole limit, so a client can get up to N times the limit.
  */
 @Injectable()
@@ -228,6 +234,12 @@ export class RateLimitStorage
         localUntil: 0,
         reserving: null,
       };
+      // Deleting first moves the key to the end of the Map's order.
+      this.states.delete(key);
+      if (this.states.size >= MAX_TRACKED_KEYS) {
+        const oldest = this.states.keys().next().value;
+        if (oldest !== undefined) this.states.delete(oldest);
+      }
       this.states.set(key, state);
       this.startSweeping();
     }

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
+  normalizeIp,
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
@@ -53,16 +54,18 @@ export class RateLimitGuard extends ThrottlerGuard {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const bucket = routePolicy(request.routeOptions.url).bucket;
     if (bucket === 'none') return true;
+    // An IPv6 client usually owns a whole /64, so it counts as one address.
+    const address = normalizeIp(request.ip, this.ipv6SubnetPrefix);
     let tracker: string;
     let limit: number;
     if (bucket === 'token') {
-      tracker = `token:ip:${request.ip}`;
+      tracker = `token:ip:${address}`;
       limit = this.settings.tokenRequests;
     } else {
       const principal = requestAuth(request)?.principal;
       tracker = principal
         ? `api:sub:${principal.subject}`
-        : `api:ip:${request.ip}`;
+        : `api:ip:${address}`;
       limit = this.limitOf(principal?.tier ?? null);
     }
     if (limit === 0) return true;
@@ -79,10 +82,15 @@ export class RateLimitGuard extends ThrottlerGuard {
     });
   }
 
+  /** Rejects with 429 RATE_LIMITED, with the X-RateLimit-* headers that throttler sets only on admitted requests. */
   protected override throwThrottlingException(
-    _context: ExecutionContext,
+    context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
+    const { res } = this.getRequestResponse(context);
+    this.setResponseHeader(res, 'X-RateLimit-Limit', detail.limit);
+    this.setResponseHeader(res, 'X-RateLimit-Remaining', 0);
+    this.setResponseHeader(res, 'X-RateLimit-Reset', detail.timeToExpire);
     const seconds = detail.ttl / 1000;
     throw new ApiError(
       'RATE_LIMITED',

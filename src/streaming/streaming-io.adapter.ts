@@ -11,8 +11,9 @@ import { MAX_MESSAGE_BYTES } from './ws-requests.js';
 
 /**
  * Nest's Socket.IO adapter, changed to serve on the streaming server
- * (WS_PORT, or the API's port), with the streaming settings and, with
- * REDIS_URL, the Redis adapter that connects instances.
+ * (WS_PORT, or the API's port), with the streaming settings, CORS for
+ * CORS_ORIGINS and, with REDIS_URL, the Redis adapter that connects
+ * instances.
  */
 export class StreamingIoAdapter extends IoAdapter {
   constructor(private readonly app: INestApplicationContext) {
@@ -23,7 +24,8 @@ export class StreamingIoAdapter extends IoAdapter {
     _port: number,
     options?: Partial<ServerOptions>,
   ): Server {
-    const { streaming } = this.app.get(AppConfig);
+    const { streaming, security } = this.app.get(AppConfig);
+    const origins = security.cors.origins;
     const host = this.app
       .get(StreamServer)
       .attach(this.httpServer as HttpServer);
@@ -35,6 +37,10 @@ export class StreamingIoAdapter extends IoAdapter {
       perMessageDeflate: streaming.compression,
       // `/ws` upgrades on the same server are handled by StreamServer.
       destroyUpgrade: false,
+      // Long polling from a browser page on another origin needs CORS.
+      ...(origins === null
+        ? {}
+        : { cors: { origin: origins.includes('*') ? '*' : origins } }),
     });
     const adapter = this.app.get(RedisFanout).adapter();
     if (adapter) server.adapter(adapter);
