@@ -81,7 +81,7 @@ export async function configureApp(
   // One-shot hashing gives the same strong ETags as the plugin's default at half the cost.
   await app.register(fastifyEtag, { hashFn: contentHash });
   await app.register(fastifyCompress, { encodings: ['br', 'gzip', 'deflate'] });
-  await registerHttpSecurity(app, settings);
+  registerHttpSecurity(app, settings);
 
   app.useWebSocketAdapter(new StreamingIoAdapter(app));
   app.useGlobalFilters(new ProblemFilter(routes));

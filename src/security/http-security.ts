@@ -1,6 +1,6 @@
-import fastifyHelmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../config/app-config.js';
+import { addSecurityHeaders } from './security-headers.js';
 
 /** The Fastify server options that adapterSecurityOptions sets. */
 export interface AdapterSecurityOptions {
@@ -40,16 +40,16 @@ export function adapterSecurityOptions(
 }
 
 /**
- * Registers the security headers (@fastify/helmet) and, when CORS_ORIGINS is
- * set, CORS with the configured methods and headers. Swagger UI loads its
- * scripts from the API's own origin, so helmet's default content security
- * policy serves it unchanged.
+ * Adds helmet's security headers and, when CORS_ORIGINS is set, CORS with
+ * the configured methods and headers. Swagger UI loads its scripts from the
+ * API's own origin, so helmet's default content security policy serves it
+ * unchanged.
  */
-export async function registerHttpSecurity(
+export function registerHttpSecurity(
   app: NestFastifyApplication,
   config: AppConfig,
-): Promise<void> {
-  await app.register(fastifyHelmet);
+): void {
+  addSecurityHeaders(app.getHttpAdapter().getInstance());
   const { origins, methods, headers } = config.security.cors;
   if (origins === null) return;
   app.enableCors({
