@@ -4,6 +4,10 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import type { LoadOptions } from './config/config.loader.js';
 import { HealthModule } from './health/health.module.js';
+import {
+  MetricsModule,
+  ObservabilityModule,
+} from './observability/observability.module.js';
 import { QuotesModule } from './quotes/quotes.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { StreamingModule } from './streaming/streaming.module.js';
@@ -17,9 +21,11 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         RedisModule,
+        ObservabilityModule,
         AuthModule,
         QuotesModule,
         HealthModule,
+        MetricsModule,
         StreamingModule,
       ],
     };

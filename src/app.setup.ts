@@ -4,6 +4,7 @@ import fastifyCompress from '@fastify/compress';
 import fastifyEtag from '@fastify/etag';
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { LogController } from 'fastify';
 import {
   FastifyAdapter,
   type NestFastifyApplication,
@@ -21,6 +22,10 @@ import {
   adapterSecurityOptions,
   registerHttpSecurity,
 } from './security/http-security.js';
+import { createLogger, pinoLoggerOf } from './observability/logger.js';
+import { ApiMetrics } from './observability/metrics.js';
+import { PinoNestLogger } from './observability/nest-logger.js';
+import { addRequestObserver } from './observability/request-observer.js';
 import { StreamingIoAdapter } from './streaming/streaming-io.adapter.js';
 import { setUpSwagger } from './swagger.js';
 
@@ -46,6 +51,17 @@ function requestId(request: IncomingMessage): string {
 }
 
 /**
+ * Fastify's logger: the service's pino logger. Fastify's own line per request
+ * is off; the request observer writes one at the level it chooses.
+ */
+function loggerOptions(config: AppConfig) {
+  return {
+    loggerInstance: createLogger(config),
+    logController: new LogController({ disableRequestLogging: true }),
+  };
+}
+
+/**
  * Creates the Fastify adapter with the request id and path limits the API
  * relies on, and the trusted proxies and size limits of the settings
  * (without settings, Fastify's defaults and no trusted proxy).
@@ -53,6 +69,7 @@ function requestId(request: IncomingMessage): string {
 export function createAdapter(config?: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     ...(config ? adapterSecurityOptions(config) : {}),
+    ...(config ? loggerOptions(config) : {}),
     genReqId: requestId,
     // Long paths reach the symbol parser, which explains the limit, instead of a bare 404.
     routerOptions: { maxParamLength: 1000 },
@@ -69,9 +86,13 @@ export async function configureApp(
   app: NestFastifyApplication,
 ): Promise<NestFastifyApplication> {
   const settings = app.get(AppConfig);
-  app.useLogger(NEST_LEVELS[settings.logLevel]);
-
   const fastify = app.getHttpAdapter().getInstance();
+  const pino = pinoLoggerOf(fastify.log);
+  app.useLogger(
+    pino ? new PinoNestLogger(pino) : NEST_LEVELS[settings.logLevel],
+  );
+
+  addRequestObserver(fastify, app.get(ApiMetrics));
   addRequestHooks(fastify, settings.upstream.deadlineMs);
   const routes = new RouteMethods();
   fastify.addHook('onRoute', (route) => {
@@ -87,7 +108,6 @@ export async function configureApp(
   app.useGlobalFilters(new ProblemFilter(routes));
   app.useGlobalPipes(new ApiValidationPipe());
   if (settings.swaggerEnabled) setUpSwagger(app, VERSION);
-  app.enableShutdownHooks();
 
   return app;
 }
@@ -101,7 +121,8 @@ export async function createApp(
     AppModule.register(settings),
     createAdapter(settings),
     {
-      logger: NEST_LEVELS[settings.logLevel],
+      // Held until configureApp hands Nest the pino logger, so start-up lines are JSON too.
+      bufferLogs: true,
       // Start-up failures reach the caller, which prints them once and exits.
       abortOnError: false,
     },

@@ -1,5 +1,8 @@
 import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.setup.js';
+import { GracefulShutdown } from './health/shutdown.js';
+import { flushLog, pinoLoggerOf } from './observability/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { UPSTREAM_IDS, type UpstreamId } from './config/upstream-config.js';
 import type { SourceId } from './providers/market-data-source.js';
@@ -25,9 +28,34 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  handleSignals(app);
   logSources(config);
   const docs = config.swaggerEnabled ? '; API docs at /docs' : '';
   new Logger('Main').log(`Listening on ${await app.getUrl()}${docs}`);
+}
+
+/**
+ * Shuts down gracefully on SIGTERM, after the drain delay, and on SIGINT or
+ * SIGHUP without it. A second signal of any kind ends the drain delay at once.
+ */
+function handleSignals(app: NestFastifyApplication): void {
+  const shutdown = new GracefulShutdown(app);
+  const logger = pinoLoggerOf(app.getHttpAdapter().getInstance().log);
+  let started = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (started) {
+      shutdown.skipDrain();
+      return;
+    }
+    started = true;
+    void shutdown.run(signal).then((code) => {
+      if (logger) flushLog(logger);
+      process.exit(code);
+    });
+    if (signal !== 'SIGTERM') shutdown.skipDrain();
+  };
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
+    process.on(signal, onSignal);
 }
 
 /** Says at start-up which sources serve data, and which listed ones are off. */

@@ -43,6 +43,7 @@ const ROUTES = [
   '/api/symbols',
   '/api/providers',
   '/problems/{slug}',
+  '/health',
   '/health/live',
   '/health/ready',
   '/auth/token',

@@ -53,6 +53,15 @@ export class AppConfig {
   readonly env: Settings['NODE_ENV'];
   readonly api: { host: string; port: number };
   readonly logLevel: Settings['LOG_LEVEL'];
+  /** File that receives a copy of the log lines; null: standard output only. */
+  readonly logFile: string | null;
+  /** Limits past which readiness fails, and the drain before shutdown. */
+  readonly health: {
+    maxEventLoopLagMs: number;
+    /** Null: 90 % of V8's heap size limit. */
+    maxHeapBytes: number | null;
+    shutdownDrainDelayMs: number;
+  };
   readonly swaggerEnabled: boolean;
   readonly replay: { dir: string | null; speed: number };
   readonly simulated: { seed: number; symbols: string[] | null };
@@ -102,6 +111,15 @@ export class AppConfig {
     this.env = settings.NODE_ENV;
     this.api = { host: settings.API_HOST, port: settings.API_PORT };
     this.logLevel = settings.LOG_LEVEL;
+    this.logFile = settings.LOG_FILE ? path.resolve(settings.LOG_FILE) : null;
+    this.health = {
+      maxEventLoopLagMs: settings.HEALTH_MAX_EVENT_LOOP_LAG_MS,
+      maxHeapBytes:
+        settings.HEALTH_MAX_HEAP_MB === undefined
+          ? null
+          : settings.HEALTH_MAX_HEAP_MB * 1024 * 1024,
+      shutdownDrainDelayMs: settings.SHUTDOWN_DRAIN_DELAY * 1000,
+    };
     this.swaggerEnabled = settings.SWAGGER_ENABLED;
     this.replay = {
       dir: settings.REPLAY_DIR ? path.resolve(settings.REPLAY_DIR) : null,

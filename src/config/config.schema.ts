@@ -84,6 +84,12 @@ export const SETTINGS = {
   API_HOST: host().default('127.0.0.1'),
   API_PORT: integer(0, 65_535).default(8000),
   LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
+  LOG_FILE: text().optional(),
+  HEALTH_MAX_EVENT_LOOP_LAG_MS: integer(1, 600_000, 'milliseconds').default(
+    1000,
+  ),
+  HEALTH_MAX_HEAP_MB: integer(1, 1_048_576, 'MiB').optional(),
+  SHUTDOWN_DRAIN_DELAY: decimal(0, 600, 'seconds').default(5),
   SWAGGER_ENABLED: boolean().default(true),
   REPLAY_DIR: text().optional(),
   REPLAY_SPEED: decimal(0.001, 1_000_000, 'multiplier of real time').default(

@@ -1,17 +1,57 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { MarketCache } from '../cache/market-cache.service.js';
-import { RedisService } from '../redis/redis.service.js';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
+import {
+  Controller,
+  Get,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { AppConfig } from '../config/app-config.js';
+import { hitRate } from '../observability/scraped-metrics.js';
+import { SubscriptionsService } from '../streaming/subscriptions.service.js';
+import { DependencyReport } from './dependency-report.service.js';
+import { ProcessStats } from './process-stats.service.js';
+import { ShutdownState } from './shutdown.js';
+
+/** Share of V8's heap size limit past which readiness fails when HEALTH_MAX_HEAP_MB is unset. */
+const DEFAULT_HEAP_SHARE = 0.9;
+
+const VERSION = packageVersion();
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly maxHeapBytes: number;
+
   constructor(
     private readonly health: HealthCheckService,
-    private readonly cache: MarketCache,
-    private readonly redis: RedisService,
-  ) {}
+    private readonly indicators: HealthIndicatorService,
+    private readonly dependencies: DependencyReport,
+    private readonly stats: ProcessStats,
+    private readonly shutdown: ShutdownState,
+    private readonly subscriptions: SubscriptionsService,
+    private readonly config: AppConfig,
+  ) {
+    this.maxHeapBytes =
+      config.health.maxHeapBytes ??
+      Math.round(getHeapStatistics().heap_size_limit * DEFAULT_HEAP_SHARE);
+  }
 
   @Get('live')
   @ApiOperation({
@@ -23,7 +63,8 @@ export class HealthController {
   }
 
   /**
-   * Ready unless something local to this instance is wrong. Shared
+   * Ready unless something local to this instance is wrong: it is shutting
+   * down, or event-loop lag or heap use passed their limits. Shared
    * dependencies are reported under `services` but never fail readiness:
    * when Redis goes down every replica would otherwise leave the load
    * balancer at once, while each can still serve from memory and upstream.
@@ -37,33 +78,130 @@ export class HealthController {
   @ApiOkResponse({
     description: 'Ready; `services` names degraded dependencies.',
   })
-  async ready() {
-    // TODO: local checks (shutting down, event-loop lag, heap) as indicators.
-    const result = await this.health.check([]);
+  @ApiServiceUnavailableResponse({
+    description:
+      'Shutting down, or event-loop lag or heap use past HEALTH_MAX_EVENT_LOOP_LAG_MS or HEALTH_MAX_HEAP_MB.',
+  })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const [local, services] = await Promise.all([
+      this.localChecks(reply),
+      this.dependencies.services(),
+    ]);
 
-    return { ...result, services: await this.services() };
+    return { ...local, services };
   }
 
-  /**
-   * Reports the cache as degraded when its own Redis operations fail or the
-   * ping fails. While every lookup is served from memory, only the ping
-   * detects a Redis that stopped responding.
-   */
-  private async services() {
-    const redis = await this.redisStatus();
-    const cache = this.cache.state();
-    const status = redis === 'down' ? 'degraded' : cache.status;
+  /** The overview operators read: local checks, dependencies and load figures. */
+  @Get()
+  @ApiOperation({
+    summary:
+      'Overview: status, version, every dependency and source, and load figures',
+  })
+  @ApiOkResponse({
+    description:
+      '`status` is ok, or degraded when a dependency or source is not up.',
+  })
+  @ApiServiceUnavailableResponse({
+    description:
+      'Not ready: `status` is down and `checks` names the failed check.',
+  })
+  async overview(@Res({ passthrough: true }) reply: FastifyReply) {
+    const [local, services] = await Promise.all([
+      this.localChecks(reply),
+      this.dependencies.services(),
+    ]);
+    const figures = this.stats.current();
+    const degraded =
+      services.redis.status === 'down' ||
+      services.cache.status !== 'up' ||
+      Object.values(services.sources).some((source) => source.status !== 'up');
+    let status = degraded ? 'degraded' : 'ok';
+    if (local.status !== 'ok') status = 'down';
 
     return {
-      redis: { status: redis },
-      cache: { ...cache, status, counters: this.cache.stats.snapshot() },
+      status,
+      timestamp: new Date().toISOString(),
+      version: VERSION,
+      checks: local.details,
+      services,
+      metrics: {
+        cpu_percent: figures.cpuPercent,
+        memory_percent: figures.memoryPercent,
+        active_connections: this.subscriptions.connections.count,
+        requests_per_minute: figures.requestsPerMinute,
+        cache_hit_rate: roundRate(hitRate(services.cache.counters)),
+      },
     };
   }
 
-  /** Pings Redis; a stopped or paused one is down within REDIS_COMMAND_TIMEOUT. */
-  private async redisStatus(): Promise<'up' | 'down' | 'not configured'> {
-    if (!this.redis.client) return 'not configured';
+  /**
+   * Runs the local checks through Terminus. A failed check turns the status
+   * to 503 with Terminus's body, rather than an error response.
+   */
+  private async localChecks(reply: FastifyReply): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.shutdownCheck(),
+        () => this.eventLoopCheck(),
+        () => this.heapCheck(),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      void reply.status(503);
 
-    return (await this.redis.ping()) ? 'up' : 'down';
+      return error.getResponse() as HealthCheckResult;
+    }
   }
+
+  private shutdownCheck(): HealthIndicatorResult {
+    const check = this.indicators.check('shutdown');
+    const since = this.shutdown.since;
+
+    return since === null
+      ? check.up()
+      : check.down({ since: new Date(since).toISOString() });
+  }
+
+  private eventLoopCheck(): HealthIndicatorResult {
+    const check = this.indicators.check('event_loop');
+    const lagMs = this.stats.current().eventLoopLagMs;
+    const maxLagMs = this.config.health.maxEventLoopLagMs;
+
+    return lagMs > maxLagMs
+      ? check.down({ lagMs, maxLagMs })
+      : check.up({ lagMs, maxLagMs });
+  }
+
+  private heapCheck(): HealthIndicatorResult {
+    const check = this.indicators.check('heap');
+    const usedMb = toMb(process.memoryUsage().heapUsed);
+    const maxMb = toMb(this.maxHeapBytes);
+
+    return usedMb > maxMb
+      ? check.down({ usedMb, maxMb })
+      : check.up({ usedMb, maxMb });
+  }
+}
+
+function toMb(bytes: number): number {
+  return Math.round((bytes / 1024 / 1024) * 10) / 10;
+}
+
+function roundRate(rate: number | null): number | null {
+  return rate === null ? null : Math.round(rate * 1000) / 1000;
+}
+
+/** Reads the version of the nearest package.json above this file, in src/ or a build folder. */
+function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+  const manifest = JSON.parse(
+    readFileSync(path.join(dir, 'package.json'), 'utf8'),
+  ) as { version?: string };
+
+  return manifest.version ?? 'unknown';
 }

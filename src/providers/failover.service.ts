@@ -1,6 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiError } from '../common/api.errors.js';
 import { remainingBudget } from '../common/request-deadline.js';
+import { ApiMetrics } from '../observability/metrics.js';
+import { RepeatedErrorLog } from '../observability/repeated-errors.js';
 import { UpstreamError } from './upstream/upstream.errors.js';
 import { type Attempt, combineFailures, failsOver } from './failover.js';
 import type {
@@ -42,15 +44,24 @@ export interface AcceptedAnswer<T> extends Answer<T> {
 
 /**
  * Asks the sources of a capability in their configured order until one
- * returns a value. Failures that fail over are logged with source, symbol
- * and code. When none succeeds, the combined error follows the error
- * catalogue.
+ * returns a value. Failures that fail over are counted per source and code,
+ * and logged with source, symbol and code: the first of each source and code
+ * at once, its repeats as one summary a minute. When none succeeds, the
+ * combined error follows the error catalogue.
  */
 @Injectable()
-export class FailoverService {
+export class FailoverService implements OnApplicationShutdown {
   private readonly logger = new Logger(FailoverService.name);
+  private readonly failures = new RepeatedErrorLog(this.logger);
 
-  constructor(private readonly registry: SourceRegistry) {}
+  constructor(
+    private readonly registry: SourceRegistry,
+    private readonly metrics: ApiMetrics,
+  ) {}
+
+  onApplicationShutdown(): void {
+    this.failures.flush();
+  }
 
   async call<T>(
     capability: Capability,
@@ -113,10 +124,14 @@ export class FailoverService {
     symbol: string,
     error: unknown,
   ): Attempt {
+    this.metrics.sourceErrors.inc({
+      source,
+      class: error instanceof ApiError ? error.code : 'UNEXPECTED',
+    });
     if (error instanceof ApiError) {
       const line = `${source} ${capability} ${symbol}: ${error.code} ${error.detail}`;
       if (error.status === 404) this.logger.debug(line);
-      else this.logger.warn(line);
+      else this.failures.report(`${source} ${error.code}`, line);
 
       const retryAfterMs =
         error instanceof UpstreamError ? error.retryAfterMs : undefined;

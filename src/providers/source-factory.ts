@@ -9,7 +9,10 @@ import { ReplaySource } from './replay/replay.adapter.js';
 import { SimulatedSource } from './simulated/simulated.adapter.js';
 import { UPSTREAM_ADAPTERS } from './upstream-adapters.js';
 import { SourceQuota } from './upstream/source-quota.js';
-import { UpstreamHttpClient } from './upstream/upstream-http.client.js';
+import {
+  type UpstreamCallObserver,
+  UpstreamHttpClient,
+} from './upstream/upstream-http.client.js';
 import type { UpstreamContext } from './upstream/upstream-source.js';
 import { YahooSource } from './yahoo/yahoo.adapter.js';
 
@@ -17,6 +20,8 @@ import { YahooSource } from './yahoo/yahoo.adapter.js';
 export interface SourceDependencies {
   clock: Clock;
   redis: RedisClientType | null;
+  /** Observer of upstream call outcomes and times, for metrics. */
+  observer?: UpstreamCallObserver;
 }
 
 async function createReplay(
@@ -73,6 +78,7 @@ export function createUpstream(
     breakerFailures: config.upstream.breakerFailures,
     breakerCooldownMs: config.upstream.breakerCooldownMs,
     quota,
+    observer: dependencies.observer,
   });
   const context: UpstreamContext = {
     settings,

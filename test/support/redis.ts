@@ -118,7 +118,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   };
 }
 
-async function freePort(): Promise<number> {
+/** Returns a TCP port of 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -54,6 +54,18 @@ export interface UpstreamClientOptions {
   quota?: SourceQuota;
   /** Largest body read, in bytes; a larger one is a malformed response. */
   maxBodyBytes?: number;
+  /** Observer of each call's outcome and time, and of each retry, for metrics. */
+  observer?: UpstreamCallObserver;
+}
+
+/** Receives the outcome and duration of upstream HTTP calls, for metrics. */
+export interface UpstreamCallObserver {
+  /**
+   * One HTTP call: `outcome` is the status class (`2xx`, `4xx`, `5xx`...),
+   * `timeout` or `network`; `seconds` includes reading the body.
+   */
+  recordUpstreamCall(source: string, outcome: string, seconds: number): void;
+  recordUpstreamRetry(source: string): void;
 }
 
 /** Health figures of one source for status pages. */
@@ -114,9 +126,10 @@ export class UpstreamHttpClient {
         backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }),
       },
     );
-    retries.onRetry(({ delay }) =>
-      this.logger.warn(`retrying in ${Math.round(delay)} ms`),
-    );
+    retries.onRetry(({ delay }) => {
+      options.observer?.recordUpstreamRetry(options.source);
+      this.logger.warn(`retrying in ${Math.round(delay)} ms`);
+    });
     this.policy = wrap(retries, this.breaker);
   }
 
@@ -200,6 +213,7 @@ export class UpstreamHttpClient {
     const waitMs =
       response.status === 429 ? this.rateLimitWait(response) : undefined;
     if (waitMs !== undefined) {
+      this.options.observer?.recordUpstreamRetry(this.source);
       this.logger.warn(
         `${upstream.symbol}: rate limited, retrying after ${waitMs} ms`,
       );
@@ -257,6 +271,7 @@ export class UpstreamHttpClient {
     const url = this.url(upstream);
     const timeoutMs = Math.min(this.options.timeoutMs, budget);
     const deadlineBound = budget <= this.options.timeoutMs;
+    const started = performance.now();
     try {
       const response = await request(url, {
         method: 'GET',
@@ -271,10 +286,18 @@ export class UpstreamHttpClient {
         this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       );
 
+      this.observe(`${Math.floor(response.statusCode / 100)}xx`, started);
+
       return { status: response.statusCode, headers: response.headers, body };
     } catch (error) {
+      this.observe(isTimeout(error) ? 'timeout' : 'network', started);
       throw this.networkError(error, upstream.symbol, timeoutMs, deadlineBound);
     }
+  }
+
+  private observe(outcome: string, started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    this.options.observer?.recordUpstreamCall(this.source, outcome, seconds);
   }
 
   private url(upstream: UpstreamRequest): string {

@@ -1,0 +1,83 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { LoggerService } from '@nestjs/common';
+import type { Logger } from 'pino';
+
+type PinoLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/**
+ * The logger of the request being handled: Fastify's child logger, which adds
+ * the request id (`reqId`) to every line.
+ */
+const requestLoggers = new AsyncLocalStorage<Logger>();
+
+/** Runs `work`, and the async work it starts, with `logger` as the request's logger. */
+export function runWithRequestLogger<T>(logger: Logger, work: () => T): T {
+  return requestLoggers.run(logger, work);
+}
+
+/**
+ * Nest's LoggerService over pino, so that Nest's Logger writes the same JSON
+ * lines as Fastify. A line written while a request is handled carries that
+ * request's id. The Logger's context becomes the `context` field.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  /**
+   * Nest passes the Logger's context as the last parameter, and `error`
+   * takes a stack trace before it.
+   */
+  private write(level: PinoLevel, message: unknown, params: unknown[]): void {
+    const logger = requestLoggers.getStore() ?? this.logger;
+    if (!logger.isLevelEnabled(level)) return;
+    const fields: Record<string, unknown> = {};
+    const rest = [...params];
+    const last = rest.at(-1);
+    if (typeof last === 'string' && !isStack(last)) {
+      fields.context = last;
+      rest.pop();
+    }
+    for (const param of rest) {
+      if (typeof param === 'string' && isStack(param)) fields.stack = param;
+      else if (param instanceof Error) fields.err = param;
+      else if (param !== undefined) fields.detail = param;
+    }
+    if (message instanceof Error) {
+      logger[level]({ ...fields, err: message }, message.message);
+      return;
+    }
+    if (typeof message === 'object' && message !== null) {
+      logger[level]({ ...fields, ...message });
+      return;
+    }
+    logger[level](fields, String(message));
+  }
+}
+
+function isStack(text: string): boolean {
+  return text.includes('\n    at ');
+}
