@@ -1,25 +1,36 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger } from 'pino';
 
 /** How the cache served one lookup of a request. */
 export type CacheOutcome = 'HIT' | 'MISS' | 'STALE';
 
 /**
  * The context of the client request being served, carried in async context:
- * its deadline, which upstream calls made on its behalf share, and how the
- * cache served its lookups, for the X-Cache header.
+ * its deadline, which upstream calls made on its behalf share, how the cache
+ * served its lookups, for the X-Cache header, and its logger, whose lines
+ * carry the request id.
  */
 export interface RequestContext {
   deadline: number;
   cache: Set<CacheOutcome>;
+  logger: Logger | null;
 }
 
 // TODO: carry the context without AsyncLocalStorage, which turns on promise
 // hooks on Node 20 and costs about 10 µs of CPU per request there.
 const storage = new AsyncLocalStorage<RequestContext>();
 
-/** A new request context whose deadline is `budgetMs` from now. */
-export function requestContext(budgetMs: number): RequestContext {
-  return { deadline: Date.now() + budgetMs, cache: new Set() };
+/** Creates a request context whose deadline is `budgetMs` from now. */
+export function requestContext(
+  budgetMs: number,
+  logger: Logger | null = null,
+): RequestContext {
+  return { deadline: Date.now() + budgetMs, cache: new Set(), logger };
+}
+
+/** Returns the logger of the current request, or null outside a request. */
+export function requestLogger(): Logger | null {
+  return storage.getStore()?.logger ?? null;
 }
 
 /** Runs `work`, and the async work it starts, inside `context`. */

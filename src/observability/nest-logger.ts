@@ -1,18 +1,20 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
+import {
+  requestContext,
+  requestLogger,
+  runInContext,
+} from '../common/request-deadline.js';
 
 type PinoLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
- * The logger of the request being handled: Fastify's child logger, which adds
- * the request id (`reqId`) to every line.
+ * Runs `work`, and the async work it starts, with `logger` as the request's
+ * logger and no deadline. HTTP requests get their context, logger included,
+ * from the request hooks.
  */
-const requestLoggers = new AsyncLocalStorage<Logger>();
-
-/** Runs `work`, and the async work it starts, with `logger` as the request's logger. */
 export function runWithRequestLogger<T>(logger: Logger, work: () => T): T {
-  return requestLoggers.run(logger, work);
+  return runInContext(requestContext(Number.POSITIVE_INFINITY, logger), work);
 }
 
 /**
@@ -52,7 +54,7 @@ export class PinoNestLogger implements LoggerService {
    * takes a stack trace before it.
    */
   private write(level: PinoLevel, message: unknown, params: unknown[]): void {
-    const logger = requestLoggers.getStore() ?? this.logger;
+    const logger = requestLogger() ?? this.logger;
     if (!logger.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = {};
     const rest = [...params];

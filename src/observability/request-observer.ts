@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { pinoLoggerOf } from './logger.js';
 import type { ApiMetrics } from './metrics.js';
-import { runWithRequestLogger } from './nest-logger.js';
 
 /** Route label of requests that matched no route, so random paths add one series. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -40,15 +39,6 @@ export function addRequestObserver(
   metrics: ApiMetrics,
 ): void {
   const logging = pinoLoggerOf(fastify.log) !== null;
-
-  // Nest's Logger calls made while a request is handled find the request's
-  // logger here, so their lines carry its id. preHandler runs after the body
-  // is read, so the context reaches the handler and every promise it starts.
-  if (logging) {
-    fastify.addHook('preHandler', (request, _reply, done) => {
-      runWithRequestLogger(logOf(request), done);
-    });
-  }
 
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
