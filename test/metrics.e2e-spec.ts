@@ -219,12 +219,18 @@ describe('metrics endpoint', () => {
       expect(sample(text, 'stream_subscriptions_active')).toBe(2);
 
       // The simulated source ticks once a second.
-      let quotes = sample(text, 'stream_quotes_total') ?? 0;
-      for (let round = 0; round < 30 && quotes === 0; round += 1) {
+      let current = text;
+      for (
+        let round = 0;
+        round < 30 && !sample(current, 'stream_quotes_total');
+        round += 1
+      ) {
         await sleep(100);
-        quotes = sample(await metricsText(api), 'stream_quotes_total') ?? 0;
+        current = await metricsText(api);
       }
-      expect(quotes).toBeGreaterThan(0);
+      expect(sample(current, 'stream_quotes_total')).toBeGreaterThan(0);
+      // The snapshot sent on subscribe counts too, so sent is at least two.
+      expect(sample(current, 'stream_quotes_sent_total')).toBeGreaterThan(1);
     } finally {
       client.socket.close();
       await client.closed;

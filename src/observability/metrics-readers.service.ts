@@ -3,7 +3,6 @@ import { ModuleRef } from '@nestjs/core';
 import { MarketCache } from '../cache/market-cache.service.js';
 import { SourceRegistry } from '../providers/source-registry.service.js';
 import { QuoteBus } from '../streaming/quote-bus.service.js';
-import type { StreamClient } from '../streaming/stream-client.js';
 import { SubscriptionsService } from '../streaming/subscriptions.service.js';
 import { ApiMetrics } from './metrics.js';
 
@@ -14,10 +13,6 @@ import { ApiMetrics } from './metrics.js';
  */
 @Injectable()
 export class MetricsReaders implements OnModuleInit {
-  /** Conflation counts of each client at the last scrape. */
-  private readonly conflatedSeen = new Map<StreamClient, number>();
-  private conflatedTotal = 0;
-
   constructor(
     private readonly metrics: ApiMetrics,
     private readonly cache: MarketCache,
@@ -44,17 +39,10 @@ export class MetricsReaders implements OnModuleInit {
     for (const client of clients) {
       connections[client.transport.kind] += 1;
       subscriptions += client.symbols.size;
-      const seen = this.conflatedSeen.get(client) ?? 0;
-      this.conflatedTotal += client.conflated - seen;
-      this.conflatedSeen.set(client, client.conflated);
     }
-    // NOTE: quotes a client had conflated since the last scrape are lost
-    // from the total when it disconnects before the next one.
-    const open = new Set(clients);
-    for (const client of this.conflatedSeen.keys())
-      if (!open.has(client)) this.conflatedSeen.delete(client);
+    const { sent, conflated } = this.subscriptions.delivery;
 
-    return { connections, subscriptions, conflated: this.conflatedTotal };
+    return { connections, subscriptions, sent, conflated };
   }
 
   private async quotas() {

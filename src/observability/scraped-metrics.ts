@@ -7,10 +7,11 @@ export interface ScrapeReaders {
     string,
     { hits: number; misses: number; stale: number; waits: number }
   >;
-  /** Open streaming connections per transport, their subscriptions and conflated quotes. */
+  /** Open streaming connections per transport, their subscriptions, and quotes sent and conflated. */
   streaming(): {
     connections: Record<'socket.io' | 'ws', number>;
     subscriptions: number;
+    sent: number;
     conflated: number;
   };
   /** Requests left in each quota window of each upstream source. */
@@ -90,6 +91,15 @@ export function scrapedMetrics(
       registers,
       collect() {
         this.set(readers()?.streaming().subscriptions ?? 0);
+      },
+    }),
+    sent: new Counter({
+      name: 'stream_quotes_sent_total',
+      help: 'Quotes written to streaming clients, one per client and quote.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(readers()?.streaming().sent ?? 0);
       },
     }),
     conflated: new Counter({

@@ -126,6 +126,27 @@ describe('StreamClient', () => {
     expect(client.isConflating).toBe(false);
   });
 
+  it('counts sent and conflated quotes', () => {
+    const counters = { sent: 0, conflated: 0 };
+    const counted = new StreamClient(transport, { ...LIMITS, counters });
+    counted.symbols.add('AAPL');
+
+    counted.sendQuote(quote('AAPL', 1));
+    transport.buffered = 1000;
+    counted.sendQuote(quote('AAPL', 2));
+    counted.sendQuote(quote('AAPL', 3));
+    transport.buffered = 0;
+    vi.advanceTimersByTime(100);
+    counted.markClosed();
+
+    expect(counters.sent).toBe(2);
+    expect(counters.conflated).toBe(1);
+    expect(transport.quotes()).toEqual([
+      ['AAPL', 1],
+      ['AAPL', 3],
+    ]);
+  });
+
   it('keeps order behind kept quotes', () => {
     transport.buffered = 1000;
     client.sendQuote(quote('AAPL', 1));

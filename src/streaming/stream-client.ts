@@ -18,6 +18,12 @@ export interface StreamTransport {
   close(error: ErrorPayload): void;
 }
 
+/** Quotes written to clients and quotes conflated, summed over clients. */
+export interface DeliveryCounters {
+  sent: number;
+  conflated: number;
+}
+
 export interface OutboxLimits {
   /** Above this many buffered bytes, quotes are conflated per symbol. */
   maxBufferedBytes: number;
@@ -26,6 +32,8 @@ export interface OutboxLimits {
   now?: () => number;
   /** Called when the server closes the connection, with the reason. */
   onClose?: (error: ErrorPayload) => void;
+  /** Counters shared by the clients of one server, for metrics. */
+  counters?: DeliveryCounters;
 }
 
 /** How often a conflating client is checked for room to send, in ms. */
@@ -66,12 +74,14 @@ export class StreamClient {
   private readonly now: () => number;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
+  private readonly counters: DeliveryCounters;
 
   constructor(
     readonly transport: StreamTransport,
     private readonly limits: OutboxLimits,
   ) {
     this.now = limits.now ?? Date.now;
+    this.counters = limits.counters ?? { sent: 0, conflated: 0 };
   }
 
   get isClosed(): boolean {
@@ -128,8 +138,14 @@ export class StreamClient {
   claimQuote(quote: StreamQuote): boolean {
     if (this.closed || !this.symbols.has(quote.symbol)) return false;
     this.live.add(quote.symbol);
-    if (this.pending.size === 0 && this.hasRoom()) return true;
-    if (this.pending.has(quote.symbol)) this.conflated += 1;
+    if (this.pending.size === 0 && this.hasRoom()) {
+      this.counters.sent += 1;
+      return true;
+    }
+    if (this.pending.has(quote.symbol)) {
+      this.conflated += 1;
+      this.counters.conflated += 1;
+    }
     this.pending.set(quote.symbol, quote);
     this.startDraining();
 
@@ -182,6 +198,7 @@ export class StreamClient {
       if (!this.hasRoom()) break;
       this.pending.delete(symbol);
       this.transport.write({ event: 'quote', data: quote });
+      this.counters.sent += 1;
     }
     if (this.pending.size === 0 && this.hasRoom()) {
       this.stalledSince = null;

@@ -12,7 +12,11 @@ import { QuotesService } from '../quotes/quotes.service.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { FeedManager } from './feed-manager.service.js';
 import { QuoteBus } from './quote-bus.service.js';
-import { StreamClient, type StreamTransport } from './stream-client.js';
+import {
+  type DeliveryCounters,
+  StreamClient,
+  type StreamTransport,
+} from './stream-client.js';
 import type {
   RejectedSymbol,
   StatusPayload,
@@ -37,6 +41,8 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SubscriptionsService.name);
   private readonly clients = new Set<StreamClient>();
   private readonly bySymbol = new Map<string, Set<StreamClient>>();
+  /** Quotes written to and conflated for this instance's clients since start. */
+  readonly delivery: DeliveryCounters = { sent: 0, conflated: 0 };
   private readonly busSubscriptions: Subscription[] = [];
 
   constructor(
@@ -66,6 +72,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     const client: StreamClient = new StreamClient(transport, {
       maxBufferedBytes,
       slowConsumerTimeoutMs,
+      counters: this.delivery,
       onClose: (error) =>
         this.logger.warn(
           `Disconnected ${transport.kind} client ${client.id} with ${client.symbols.size} symbols: ${error.code}: ${error.detail}`,
