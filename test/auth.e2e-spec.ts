@@ -180,8 +180,9 @@ describe('JWT authentication with HS256', () => {
     expect(history.status).toBe(200);
   });
 
-  it('leaves health and the docs open', async () => {
+  it('leaves health, metrics and the docs open', async () => {
     expect((await api.request('/health/live')).status).toBe(200);
+    expect((await api.request('/metrics')).status).toBe(200);
     expect((await api.request('/docs-json')).status).toBe(200);
   });
 

@@ -104,17 +104,17 @@ describe('rate limits in memory', () => {
 
   it('never throttles health, readiness or metrics', async () => {
     await load([api], LIMITED, 10, 5);
+    const paths = ['/health', '/health/live', '/health/ready', '/metrics'];
     const statuses = await Promise.all(
-      ['/health/live', '/health/ready', '/health/live', '/health/ready'].map(
-        async (path) => (await api.request(path)).status,
-      ),
+      [...paths, ...paths].map(async (path) => {
+        const response = await api.request(path);
+        await response.arrayBuffer();
+        return response.status;
+      }),
     );
-    const metrics = await api.request('/metrics');
 
     expect((await api.request(LIMITED)).status).toBe(429);
-    expect(statuses).toEqual([200, 200, 200, 200]);
-    // TODO: expect 200 once a metrics endpoint is served at /metrics.
-    expect(metrics.status).not.toBe(429);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200]);
   });
 });
 
