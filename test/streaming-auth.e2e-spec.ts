@@ -56,6 +56,7 @@ describe('streaming with authentication on', () => {
         STREAM_POLL_INTERVAL: '0.2',
         STREAM_LINGER: '0',
         STREAM_MESSAGE_RATE_LIMIT: '5',
+        WS_AUTH_TIMEOUT: '2',
       },
     });
   });
@@ -143,6 +144,24 @@ describe('streaming with authentication on', () => {
 
     expect(error).toMatchObject({ code: 'UNAUTHORIZED' });
     expect(error.detail).toContain('auth');
+  });
+
+  it('disconnects a /ws client that never authenticates', async () => {
+    const silent = await openPlain();
+    const authenticated = await openPlain();
+    authenticated.send({ action: 'auth', token: await token() });
+    await authenticated.inbox.next(
+      (message) => message.type === 'authenticated',
+      'the auth reply',
+    );
+    const started = Date.now();
+
+    const closed = await silent.closed;
+
+    expect(closed.code).toBe(1008);
+    expect(closed.reason).toContain('UNAUTHORIZED');
+    expect(Date.now() - started).toBeGreaterThan(1000);
+    expect(authenticated.socket.readyState).toBe(authenticated.socket.OPEN);
   });
 
   it('closes a /ws connection when its token expires', async () => {

@@ -40,6 +40,8 @@ export interface StreamingSettings {
   compression: boolean;
   maxBufferedBytes: number;
   slowConsumerTimeoutMs: number;
+  /** Time a `/ws` client has to authenticate while authentication is on (ms). */
+  authTimeoutMs: number;
   lingerMs: number;
   leaseMs: number;
   pollIntervalMs: number;
@@ -152,6 +154,7 @@ export class AppConfig {
       compression: settings.WS_COMPRESSION,
       maxBufferedBytes: settings.WS_MAX_BUFFERED_BYTES,
       slowConsumerTimeoutMs: settings.WS_SLOW_CONSUMER_TIMEOUT * 1000,
+      authTimeoutMs: settings.WS_AUTH_TIMEOUT * 1000,
       lingerMs: settings.STREAM_LINGER * 1000,
       leaseMs: settings.STREAM_LEASE * 1000,
       pollIntervalMs: settings.STREAM_POLL_INTERVAL * 1000,

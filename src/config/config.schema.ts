@@ -181,6 +181,7 @@ export const SETTINGS = {
     1_048_576,
   ),
   WS_SLOW_CONSUMER_TIMEOUT: decimal(0.1, 3600, 'seconds').default(10),
+  WS_AUTH_TIMEOUT: decimal(0.1, 3600, 'seconds').default(10),
   STREAM_LINGER: decimal(0, 3600, 'seconds').default(30),
   STREAM_LEASE: decimal(1, 600, 'seconds').default(10),
   STREAM_POLL_INTERVAL: decimal(0.05, 3600, 'seconds').default(5),

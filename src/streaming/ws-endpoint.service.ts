@@ -21,10 +21,10 @@ const GOING_AWAY = 1001;
  * request gets an `error` message and the connection stays open, and so
  * does a message above STREAM_MESSAGE_RATE_LIMIT, which is dropped. When
  * authentication is on, `subscribe` needs an `auth` message (or an
- * `Authorization: Bearer` header) first, and the connection is closed when
- * the token expires; a new `auth` message replaces the token. The
- * WebSocket library closes the connection with code 1009 on a frame above
- * MAX_FRAME_BYTES.
+ * `Authorization: Bearer` header) first, which must come within
+ * WS_AUTH_TIMEOUT. The connection is closed when the token expires, and a
+ * new `auth` message replaces the token. The WebSocket library closes the
+ * connection with code 1009 on a frame above MAX_FRAME_BYTES.
  */
 @Injectable()
 export class WsEndpoint implements BeforeApplicationShutdown {
@@ -95,6 +95,7 @@ export class WsEndpoint implements BeforeApplicationShutdown {
     const token = bearerToken(request.headers.authorization);
     if (token !== null)
       void client.enqueue(() => this.authenticate(client, token));
+    if (this.authenticator.required) this.requireAuthIn(client, ws);
     const rate = new MessageRateLimit(
       this.config.security.streamMessagesPerSecond,
     );
@@ -149,6 +150,22 @@ export class WsEndpoint implements BeforeApplicationShutdown {
     } catch (error) {
       this.reportError(client, error);
     }
+  }
+
+  /**
+   * Disconnects a client that has not authenticated within WS_AUTH_TIMEOUT,
+   * so that connections without a token cannot hold every connection slot.
+   */
+  private requireAuthIn(client: StreamClient, ws: WebSocket): void {
+    const timer = setTimeout(() => {
+      if (this.sessions.has(client)) return;
+      client.close(
+        'UNAUTHORIZED',
+        `no token within ${this.config.streaming.authTimeoutMs / 1000} s of connecting; send {"action":"auth","token":"..."} first`,
+      );
+    }, this.config.streaming.authTimeoutMs);
+    timer.unref();
+    ws.once('close', () => clearTimeout(timer));
   }
 
   /** Checks a token, and closes the connection instead of throwing when the check fails. */
