@@ -39,7 +39,10 @@ export class RedisFanout implements OnApplicationShutdown {
     // Subscribe commands are few and must survive a start while Redis is
     // down, so this client queues commands until it is connected.
     const subscriber = client.duplicate({ disableOfflineQueue: false });
-    subscriber.on('error', (error: unknown) => this.outage.failed(error));
+    // The error that destroying the client at shutdown raises is no outage.
+    subscriber.on('error', (error: unknown) => {
+      if (this.subscriber === subscriber) this.outage.failed(error);
+    });
     subscriber.on('ready', () => this.outage.succeeded());
     void subscriber.connect().catch(() => undefined);
     this.subscriber = subscriber;
