@@ -160,6 +160,25 @@ describe('JWT authentication with HS256', () => {
     expect(body.detail).toContain('sub');
   });
 
+  it.each([
+    ['an empty', ''],
+    ['an object', { id: 1 }],
+  ])('rejects %s subject', async (_kind, subject) => {
+    const now = Math.floor(Date.now() / 1000);
+    // The claim's type is what is under test, so the typing is bypassed.
+    const sub = subject as unknown as string;
+    const token = await new SignJWT({ scope: 'quotes:read', sub })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime(now + 300)
+      .sign(new TextEncoder().encode(secret));
+    const { status, body } = await get(QUOTE, token);
+
+    expect(status).toBe(401);
+    expect(body.detail).toContain('sub');
+  });
+
   it('returns 403 naming the missing scope', async () => {
     const token = await sign({ scope: 'quotes:read' });
     const { status, body } = await get(HISTORY, token);

@@ -125,6 +125,9 @@ export class JwtVerifier implements OnModuleInit {
     } catch (error) {
       throw this.rejection(error);
     }
+    // RFC 7519 makes `sub` a string; rate limits count by it.
+    if (typeof payload.sub !== 'string' || payload.sub === '')
+      throw unauthorized('The token claim sub must be a non-empty string.');
     const principal = toPrincipal(payload);
     this.verified.set(token, principal);
 
@@ -222,7 +225,7 @@ function toPrincipal(payload: JWTPayload): Principal {
   }
 
   return {
-    subject: String(payload.sub),
+    subject: payload.sub ?? '',
     scopes,
     tier: typeof payload.tier === 'string' ? payload.tier : null,
     expiresAt: (payload.exp ?? 0) * 1000,
