@@ -122,7 +122,7 @@ describe('plain WebSocket streaming at /ws', () => {
       'a missing action',
       '{"symbols": ["AAPL"]}',
       'UNKNOWN_ACTION',
-      'unknown action null',
+      'missing action',
     ],
     [
       'an unknown action',

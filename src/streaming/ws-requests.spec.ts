@@ -40,7 +40,8 @@ describe('readRequest', () => {
     ['42', 'INVALID_MESSAGE', '"action" field'],
     ['null', 'INVALID_MESSAGE', '"action" field'],
     ['[]', 'INVALID_MESSAGE', '"action" field'],
-    ['{}', 'UNKNOWN_ACTION', 'unknown action null'],
+    ['{}', 'UNKNOWN_ACTION', 'missing action'],
+    ['{"action":null}', 'UNKNOWN_ACTION', 'unknown action null'],
     ['{"action":7}', 'UNKNOWN_ACTION', 'unknown action 7'],
     ['{"action":"SUBSCRIBE"}', 'UNKNOWN_ACTION', '"SUBSCRIBE"'],
   ])('rejects %s', (frame, code, detail) => {

@@ -47,8 +47,14 @@ export function readRequest(data: RawData, isBinary: boolean): WsRequest {
     );
   }
   const action = (body as { action?: unknown }).action;
+  if (action === undefined) {
+    throw new StreamError(
+      'UNKNOWN_ACTION',
+      `missing action; expected one of ${ACTIONS.join(', ')}`,
+    );
+  }
   if (typeof action !== 'string' || !ACTIONS.includes(action)) {
-    const actionText = JSON.stringify(action ?? null).slice(0, 40);
+    const actionText = JSON.stringify(action).slice(0, 40);
     throw new StreamError(
       'UNKNOWN_ACTION',
       `unknown action ${actionText}; expected one of ${ACTIONS.join(', ')}`,
