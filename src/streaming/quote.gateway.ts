@@ -89,7 +89,11 @@ export class QuoteGateway
     const state = socket.data as SocketState;
     state.client = client;
     if (state.principal) {
-      state.cancelExpiry = closeOnTokenExpiry(client, state.principal);
+      state.cancelExpiry = closeOnTokenExpiry(
+        client,
+        state.principal,
+        this.config.security.jwt.clockToleranceMs,
+      );
     }
     const rate = new MessageRateLimit(
       this.config.security.streamMessagesPerSecond,

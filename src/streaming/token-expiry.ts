@@ -5,7 +5,8 @@ import type { StreamClient } from './stream-client.js';
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Closes a connection when its token expires: a `status` message with code
+ * Closes a connection when its token expires, `toleranceMs` after its `exp`
+ * as for REST requests (JWT_CLOCK_TOLERANCE): a `status` message with code
  * `token_expired`, then the connection is closed with UNAUTHORIZED. Returns
  * a function that cancels the timer, for a connection that ends first or
  * authenticates again.
@@ -13,11 +14,12 @@ const MAX_TIMER_MS = 2_147_483_647;
 export function closeOnTokenExpiry(
   client: StreamClient,
   principal: StreamPrincipal,
+  toleranceMs: number,
 ): () => void {
   if (principal.expiresAt === undefined) return () => undefined;
   const delay = Math.min(
     MAX_TIMER_MS,
-    Math.max(0, principal.expiresAt - Date.now()),
+    Math.max(0, principal.expiresAt + toleranceMs - Date.now()),
   );
   const timer = setTimeout(() => {
     client.send('status', {

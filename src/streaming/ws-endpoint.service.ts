@@ -176,7 +176,14 @@ export class WsEndpoint implements BeforeApplicationShutdown {
     try {
       const principal = await this.authenticator.authenticate(token);
       this.sessions.get(client)?.();
-      this.sessions.set(client, closeOnTokenExpiry(client, principal));
+      this.sessions.set(
+        client,
+        closeOnTokenExpiry(
+          client,
+          principal,
+          this.config.security.jwt.clockToleranceMs,
+        ),
+      );
       client.send('authenticated', { anonymous: principal.anonymous });
     } catch (error) {
       if (error instanceof StreamError) {
