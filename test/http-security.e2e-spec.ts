@@ -108,6 +108,19 @@ describe('HTTP security settings', () => {
     expect(body.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('rejects an unknown body type with 415', async () => {
+    const response = await api.request('/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-unknown' },
+      body: 'apiKey=x',
+    });
+    const body = (await response.json()) as { code: string; detail: string };
+
+    expect(response.status).toBe(415);
+    expect(body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(body.detail).toContain('application/x-unknown');
+  });
+
   it('rejects headers over REQUEST_HEADER_LIMIT with 431', async () => {
     const status = await rawStatus(api.baseUrl, '/health/live', {
       'x-padding': 'x'.repeat(5000),

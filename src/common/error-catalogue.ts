@@ -29,6 +29,11 @@ export const ERROR_CATALOGUE = {
     title: 'Payload too large',
     failover: false,
   },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'Unsupported media type',
+    failover: false,
+  },
   RATE_LIMITED: { status: 429, title: 'Too many requests', failover: false },
   HEADERS_TOO_LARGE: {
     status: 431,

@@ -17,7 +17,7 @@ const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   413: 'PAYLOAD_TOO_LARGE',
-  415: 'INVALID_PARAMETER',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
 };
 
@@ -117,6 +117,9 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (code === 'METHOD_NOT_ALLOWED') {
       return `${request.method} is not allowed on ${path}.`;
+    }
+    if (code === 'UNSUPPORTED_MEDIA_TYPE') {
+      return `The body's content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted; send application/json or application/x-www-form-urlencoded.`;
     }
 
     return messageOf(exception);
