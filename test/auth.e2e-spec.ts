@@ -146,21 +146,8 @@ describe('JWT authentication with HS256', () => {
     expect(status).toBe(200);
   });
 
-  it('rejects a token without a subject', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ scope: 'quotes:read' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setExpirationTime(now + 300)
-      .sign(new TextEncoder().encode(secret));
-    const { status, body } = await get(QUOTE, token);
-
-    expect(status).toBe(401);
-    expect(body.detail).toContain('sub');
-  });
-
   it.each([
+    ['a missing', undefined],
     ['an empty', ''],
     ['an object', { id: 1 }],
   ])('rejects %s subject', async (_kind, subject) => {
