@@ -9,7 +9,7 @@
 // - `secured`: the quote route with JWT checks (HS256, BENCH_JWT_SECRET) and
 //   rate limits counted in memory;
 // - `secured-redis`: the same with Redis, which shares the rate-limit
-//   counters and holds the cache behind the memory tier.
+//   counters and keeps the cache behind the memory tier.
 // The fixed body comes from the BODY environment variable.
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';

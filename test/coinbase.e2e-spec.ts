@@ -237,8 +237,8 @@ describe('Coinbase over REST', () => {
     const { status, body } = await api.json<ProblemJson>('/api/crypto/SKL-EUR');
     expect(status).toBe(404);
     expect(body.code).toBe('SYMBOL_NOT_FOUND');
-    // The product lookup runs beside the quote and may land after the
-    // answer; waiting for it keeps it out of the next test's calls.
+    // The product lookup runs beside the quote and may arrive after the
+    // response. Waiting for it keeps it out of the next test's calls.
     await expect
       .poll(calledPaths)
       .toEqual([

@@ -29,8 +29,9 @@ export interface ServicesReport {
 
 /**
  * Reports Redis, the cache and each enabled source as up, degraded or down.
- * These never fail readiness: when a shared dependency fails, it fails for
- * every replica at once, and each can still serve from memory and other sources.
+ * These never fail readiness, because a shared dependency fails for every
+ * replica at once, and each replica can still serve from memory and other
+ * sources.
  * Every check is bounded, so a paused Redis is reported down within
  * REDIS_COMMAND_TIMEOUT and a source within SOURCE_CHECK_TIMEOUT_MS.
  */

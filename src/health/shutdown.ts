@@ -31,8 +31,8 @@ export class ShutdownState {
  *
  * 1. readiness returns 503 while requests are still served, for
  *    SHUTDOWN_DRAIN_DELAY (a call to `skipDrain` ends the wait early);
- * 2. `app.close()` stops accepting connections, tells streaming clients
- *    that the server is going away and lets requests in flight finish, at
+ * 2. `app.close()` stops accepting connections, sends streaming clients a
+ *    `going_away` status and lets requests in flight finish, at
  *    most REQUEST_DEADLINE plus two seconds, after which their connections
  *    are cut;
  * 3. the shutdown hooks close Redis, the upstream connections and streams.

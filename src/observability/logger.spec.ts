@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from './logger.js';
 
-/** A destination that keeps every line written to it. */
+/** Creates a destination that keeps every line written to it. */
 function memoryStream() {
   const lines: string[] = [];
   const stream = new Writable({
