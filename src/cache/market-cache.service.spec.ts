@@ -6,9 +6,10 @@ import {
 } from '../../test/support/market-cache.js';
 import { ApiError, SymbolNotFoundError } from '../common/api.errors.js';
 import {
-  cacheSummary,
   recordCacheOutcome,
-  withDeadline,
+  remainingBudget,
+  requestContext,
+  runInContext,
 } from '../common/request-deadline.js';
 import { cacheKey } from './cache-keys.js';
 
@@ -161,28 +162,45 @@ describe('MarketCache without Redis', () => {
 
   it('notes its outcome on the request being served', async () => {
     const cache = await cacheWith();
-    const summaries = await withDeadline(1000, async () => {
-      await cache.get({ kind: 'quote', key, load: priceOf8 });
-      const miss = cacheSummary();
-      return [
-        miss,
-        await withDeadline(1000, async () => {
-          await cache.get({ kind: 'quote', key, load: priceOf8 });
-          return cacheSummary();
-        }),
-      ];
+    const first = requestContext(1000);
+    const second = requestContext(1000);
+    await cache.get({ kind: 'quote', key, load: priceOf8, context: first });
+    await cache.get({ kind: 'quote', key, load: priceOf8, context: second });
+    expect([first.cache, second.cache]).toEqual(['MISS', 'HIT']);
+  });
+
+  it('notes its outcome on the context of the running load', async () => {
+    const cache = await cacheWith();
+    const outer = requestContext(1000);
+    await runInContext(outer, () =>
+      cache.get({ kind: 'quote', key, load: priceOf8 }),
+    );
+    expect(outer.cache).toBe('MISS');
+  });
+
+  it('bounds a load by the deadline of its request', async () => {
+    const cache = await cacheWith();
+    let budget = Number.NaN;
+    await cache.get({
+      kind: 'quote',
+      key,
+      context: requestContext(800),
+      load: () => {
+        budget = remainingBudget();
+        return priceOf8();
+      },
     });
-    expect(summaries).toEqual(['MISS', 'HIT']);
+    expect(budget).toBeGreaterThan(0);
+    expect(budget).toBeLessThanOrEqual(800);
+    expect(remainingBudget()).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('sums a request up as STALE when any of its lookups was', () => {
-    const summary = withDeadline(1000, () => {
-      recordCacheOutcome('HIT');
-      recordCacheOutcome('STALE');
-      recordCacheOutcome('MISS');
-      return cacheSummary();
-    });
-    expect(summary).toBe('STALE');
+    const context = requestContext(1000);
+    recordCacheOutcome(context, 'HIT');
+    recordCacheOutcome(context, 'STALE');
+    recordCacheOutcome(context, 'MISS');
+    expect(context.cache).toBe('STALE');
   });
 
   it('reports an in-process store', async () => {

@@ -4,8 +4,11 @@ import { LRUCache } from 'lru-cache';
 import { ApiError } from '../common/api.errors.js';
 import {
   type CacheOutcome,
+  currentContext,
   recordCacheOutcome,
   remainingBudget,
+  type RequestContext,
+  runInContext,
 } from '../common/request-deadline.js';
 import { AppConfig } from '../config/app-config.js';
 import { type CacheEntry, isFresh, isServableStale } from './cache-entry.js';
@@ -23,6 +26,8 @@ export interface Lookup<T> {
   load: () => Promise<T>;
   /** Lifetime of a loaded value in ms; the kind's configured TTL when absent. */
   ttlMs?: (value: T) => number;
+  /** The request served: its deadline bounds the load, and it notes the outcome. */
+  context?: RequestContext;
 }
 
 /** A value and how the cache served it. */
@@ -81,9 +86,11 @@ export class MarketCache {
 
   /**
    * Returns the cached value of a lookup, loading it on a miss. A fresh value
-   * in the memory tier is returned without a further async step.
+   * in the memory tier is returned without a further async step. A miss runs
+   * in the request's context, so that its deadline bounds the load.
    */
   get<T>(lookup: Lookup<T>): Promise<Cached<T>> {
+    const context = lookup.context ?? currentContext();
     const local = this.memory?.get(lookup.key) as CacheEntry<T> | undefined;
     if (local && isFresh(local, Date.now()) && this.ttlOf(lookup.kind) > 0) {
       const hit = {
@@ -91,19 +98,26 @@ export class MarketCache {
         outcome: 'HIT',
         waited: false,
       } as const;
-      return Promise.resolve(this.served(lookup.kind, hit));
+      return Promise.resolve(this.served(lookup.kind, hit, context));
     }
+    const resolving = context
+      ? runInContext(context, () => this.resolve(lookup))
+      : this.resolve(lookup);
 
-    return this.resolve(lookup).then((resolution) =>
-      this.served(lookup.kind, resolution),
+    return resolving.then((resolution) =>
+      this.served(lookup.kind, resolution, context),
     );
   }
 
   /** Counts how a lookup was served and returns its value and outcome. */
-  private served<T>(kind: DataKind, resolution: Resolution<T>): Cached<T> {
+  private served<T>(
+    kind: DataKind,
+    resolution: Resolution<T>,
+    context: RequestContext | undefined,
+  ): Cached<T> {
     this.stats.count(kind, counterOf(resolution.outcome));
     if (resolution.waited) this.stats.count(kind, 'waits');
-    recordCacheOutcome(resolution.outcome);
+    if (context) recordCacheOutcome(context, resolution.outcome);
 
     return { value: resolution.value, outcome: resolution.outcome };
   }

@@ -1,26 +1,35 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { pinoLoggerOf } from '../observability/logger.js';
-import {
-  cacheSummary,
-  type RequestContext,
-  requestContext,
-  runInContext,
-} from './request-deadline.js';
+import { type RequestContext, requestContext } from './request-deadline.js';
 
 const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const contexts = new WeakMap<FastifyRequest, RequestContext>();
 
 /**
- * Adds the per-request hooks of the API. They echo X-Request-Id, run the
- * handler in a request context whose deadline is `deadlineMs` away and whose
- * logger writes the request id, and set X-Cache to how the cache served the
- * request.
+ * Returns the context of a request: its deadline, logger and cache outcome.
+ * A request the hooks did not see (a test calling a handler directly) gets a
+ * context without a deadline.
+ */
+export function contextOf(request: FastifyRequest): RequestContext {
+  let context = contexts.get(request);
+  if (!context) {
+    context = requestContext(Number.POSITIVE_INFINITY);
+    contexts.set(request, context);
+  }
+
+  return context;
+}
+
+/**
+ * Adds the per-request hooks of the API. They echo X-Request-Id, give each
+ * request a context whose deadline is `deadlineMs` away and whose logger
+ * writes the request id, and set X-Cache to how the cache served the request.
  */
 export function addRequestHooks(
   fastify: FastifyInstance,
   deadlineMs: number,
 ): void {
-  const contexts = new WeakMap<FastifyRequest, RequestContext>();
   // Without a pino logger (logging off), request.log is a stand-in that
   // Nest's logger bridge cannot use.
   const logging = pinoLoggerOf(fastify.log) !== null;
@@ -35,23 +44,16 @@ export function addRequestHooks(
 
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    contexts.set(
+      request,
+      requestContext(deadlineMs, logging ? (request.log as Logger) : null),
+    );
     done();
   });
 
-  // The handler runs synchronously inside preHandler's `done`, after the body
-  // is read, so the context reaches it and every promise it creates.
-  fastify.addHook('preHandler', (request, _reply, done) => {
-    const context = requestContext(
-      deadlineMs,
-      logging ? (request.log as Logger) : null,
-    );
-    contexts.set(request, context);
-    runInContext(context, done);
-  });
-
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    const summary = cacheSummary(contexts.get(request));
-    if (summary) void reply.header('x-cache', summary);
+    const outcome = contexts.get(request)?.cache;
+    if (outcome) void reply.header('x-cache', outcome);
     done(null, payload);
   });
 }

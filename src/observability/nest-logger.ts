@@ -13,7 +13,10 @@ type PinoLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
  * logger and no deadline. HTTP requests get their context, logger included,
  * from the request hooks.
  */
-export function runWithRequestLogger<T>(logger: Logger, work: () => T): T {
+export function runWithRequestLogger<T>(
+  logger: Logger,
+  work: () => Promise<T>,
+): Promise<T> {
   return runInContext(requestContext(Number.POSITIVE_INFINITY, logger), work);
 }
 

@@ -7,6 +7,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { RequestContextParam } from '../common/request-context.decorator.js';
+import type { RequestContext } from '../common/request-deadline.js';
 import { parseSymbol, type SymbolContext } from '../market/symbol.js';
 import {
   historyQuerySchema,
@@ -78,8 +80,9 @@ function assetController(route: AssetRoute): Type<unknown> {
     async summary(
       @Param(param) text: string,
       @Query({ schema: noQuerySchema }) _query: unknown,
+      @RequestContextParam() served: RequestContext,
     ) {
-      const summary = await this.instruments.summary(read(text));
+      const summary = await this.instruments.summary(read(text), served);
 
       return { ...summary, quote: quoteJson(summary.quote) };
     }
@@ -109,9 +112,10 @@ function assetController(route: AssetRoute): Type<unknown> {
       @Param(param) text: string,
       @Query({ schema: historyQuerySchema }) query: HistoryQueryDto,
       @Res({ passthrough: true }) reply: FastifyReply,
+      @RequestContextParam() served: RequestContext,
     ) {
       const instrument = read(text);
-      const series = await this.histories.history(instrument, query);
+      const series = await this.histories.history(instrument, query, served);
       if (series.next) {
         void reply.header('link', nextPageLink(reply.request.url, series.next));
       }
@@ -140,8 +144,9 @@ function assetController(route: AssetRoute): Type<unknown> {
     info(
       @Param(param) text: string,
       @Query({ schema: noQuerySchema }) _query: unknown,
+      @RequestContextParam() served: RequestContext,
     ) {
-      return this.instruments.info(read(text));
+      return this.instruments.info(read(text), served);
     }
 
     @Get(`:${param}/profile`)
@@ -156,8 +161,9 @@ function assetController(route: AssetRoute): Type<unknown> {
     async profile(
       @Param(param) text: string,
       @Query({ schema: noQuerySchema }) _query: unknown,
+      @RequestContextParam() served: RequestContext,
     ) {
-      return profileJson(await this.instruments.profile(read(text)));
+      return profileJson(await this.instruments.profile(read(text), served));
     }
   }
 

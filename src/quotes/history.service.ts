@@ -6,6 +6,7 @@ import {
   InvalidParameterError,
 } from '../common/api.errors.js';
 import { Clock } from '../common/clock.js';
+import type { RequestContext } from '../common/request-deadline.js';
 import type { Bar, BarSeries } from '../market/bar.js';
 import type { Instrument } from '../market/symbol.js';
 import { barEnd, type Interval, periodStart } from '../market/interval.js';
@@ -30,12 +31,14 @@ export class HistoryService {
   async history(
     instrument: Instrument,
     query: HistoryQueryDto,
+    context?: RequestContext,
   ): Promise<BarSeries> {
     const key = [instrument.symbol, query.interval, query.adjusted].join('|');
     const range = query.cursor
       ? decodeCursor(query.cursor, key)
       : this.range(instrument, query, key);
     const cached = await this.cache.get({
+      context,
       kind: 'history',
       key: this.cacheKeyOf(instrument, query, range),
       load: () =>

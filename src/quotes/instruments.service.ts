@@ -3,6 +3,7 @@ import { cacheKey } from '../cache/cache-keys.js';
 import { MarketCache } from '../cache/market-cache.service.js';
 import { ApiError } from '../common/api.errors.js';
 import { Clock } from '../common/clock.js';
+import type { RequestContext } from '../common/request-deadline.js';
 import { UsEquityCalendar } from '../market/exchange-calendar.js';
 import { isUsListed, timeZoneOf } from '../market/exchange-zones.js';
 import { sessionAt } from '../market/market-session.js';
@@ -36,8 +37,12 @@ export class InstrumentsService {
   ) {}
 
   /** The profile of one instrument, from the cache or else the profile sources. */
-  async profile(instrument: Instrument): Promise<Profile> {
+  async profile(
+    instrument: Instrument,
+    context?: RequestContext,
+  ): Promise<Profile> {
     const cached = await this.cache.get({
+      context,
       kind: 'profile',
       key: cacheKey('profile', instrument.symbol, {
         asset: instrument.assetClass,
@@ -64,10 +69,10 @@ export class InstrumentsService {
   }
 
   /** Returns a quote with a short profile, which is null when no source has one. */
-  async summary(instrument: Instrument) {
+  async summary(instrument: Instrument, context?: RequestContext) {
     const [quote, profile] = await Promise.all([
-      this.quotes.quote(instrument),
-      this.profile(instrument).catch((error: unknown) => {
+      this.quotes.quote(instrument, context),
+      this.profile(instrument, context).catch((error: unknown) => {
         if (error instanceof ApiError) return null;
         throw error;
       }),
@@ -87,8 +92,8 @@ export class InstrumentsService {
   }
 
   /** Describes an instrument: its market, trading hours, coverage and sources. */
-  async info(instrument: Instrument) {
-    const profile = await this.profile(instrument);
+  async info(instrument: Instrument, context?: RequestContext) {
+    const profile = await this.profile(instrument, context);
 
     return {
       symbol: instrument.symbol,
@@ -113,8 +118,9 @@ export class InstrumentsService {
    * that failed on the way are listed under `errors`, and such an answer is
    * not cached; when every source failed, the combined error is thrown.
    */
-  async search(query: string, limit: number) {
+  async search(query: string, limit: number, context?: RequestContext) {
     const cached = await this.cache.get({
+      context,
       kind: 'search',
       key: cacheKey('search', normalizedQuery(query), { limit }),
       load: async () => {

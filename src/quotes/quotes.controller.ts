@@ -2,6 +2,8 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { jsonBody } from '../common/json-body.js';
+import { RequestContextParam } from '../common/request-context.decorator.js';
+import type { RequestContext } from '../common/request-deadline.js';
 import { parseSymbol } from '../market/symbol.js';
 import {
   batchQuotesQuerySchema,
@@ -33,8 +35,9 @@ export class QuotesController {
   @ApiProblems('INVALID_PARAMETER')
   async batch(
     @Query({ schema: batchQuotesQuerySchema }) query: BatchQuotesQueryDto,
+    @RequestContextParam() context: RequestContext,
   ) {
-    const { quotes, errors } = await this.quotes.batch(query.symbols);
+    const { quotes, errors } = await this.quotes.batch(query.symbols, context);
 
     return { quotes: quotes.map(quoteJson), errors };
   }
@@ -66,8 +69,9 @@ export class QuotesController {
     @Param('symbol') symbol: string,
     @Query({ schema: noQuerySchema }) _query: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @RequestContextParam() context: RequestContext,
   ) {
-    const quote = await this.quotes.quote(parseSymbol(symbol));
+    const quote = await this.quotes.quote(parseSymbol(symbol), context);
 
     return jsonBody(reply, quote, quoteJson);
   }

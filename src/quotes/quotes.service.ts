@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api.errors.js';
+import type { RequestContext } from '../common/request-deadline.js';
 import type { Quote } from '../market/quote.js';
 import { parseSymbol, type Instrument } from '../market/symbol.js';
 import { cacheKey } from '../cache/cache-keys.js';
@@ -23,8 +24,12 @@ export class QuotesService {
   ) {}
 
   /** The quote of one instrument, from the cache or else the quote sources. */
-  async quote(instrument: Instrument): Promise<Quote> {
+  async quote(
+    instrument: Instrument,
+    context?: RequestContext,
+  ): Promise<Quote> {
     const cached = await this.cache.get({
+      context,
       kind: 'quote',
       key: cacheKey('quote', instrument.symbol, {
         asset: instrument.assetClass,
@@ -44,6 +49,7 @@ export class QuotesService {
    */
   async batch(
     symbols: readonly string[],
+    context?: RequestContext,
   ): Promise<{ quotes: Quote[]; errors: BatchError[] }> {
     const errors: BatchError[] = [];
     const instruments = new Map<string, Instrument>();
@@ -61,7 +67,7 @@ export class QuotesService {
 
     const unique = [...instruments.values()];
     const settled = await Promise.allSettled(
-      unique.map((instrument) => this.quote(instrument)),
+      unique.map((instrument) => this.quote(instrument, context)),
     );
     const quotes: Quote[] = [];
     settled.forEach((result, index) => {

@@ -1,5 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequestContextParam } from '../common/request-context.decorator.js';
+import type { RequestContext } from '../common/request-deadline.js';
 import { symbolsResponse } from './dto/responses.dto.js';
 import {
   searchQuerySchema,
@@ -21,10 +23,14 @@ export class SymbolsController {
     description: 'Matches, symbol prefixes first.',
   })
   @ApiProblems('INVALID_PARAMETER')
-  async search(@Query({ schema: searchQuerySchema }) query: SearchQueryDto) {
+  async search(
+    @Query({ schema: searchQuerySchema }) query: SearchQueryDto,
+    @RequestContextParam() context: RequestContext,
+  ) {
     const { results, errors } = await this.instruments.search(
       query.query,
       query.limit,
+      context,
     );
 
     return { query: query.query, results, errors };

@@ -5,7 +5,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
-import { withDeadline } from '../common/request-deadline.js';
+import { requestContext } from '../common/request-deadline.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Instrument } from '../market/symbol.js';
 import { QuotesService } from '../quotes/quotes.service.js';
@@ -178,7 +178,7 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
     if (this.bySymbol.has(instrument.symbol)) return null;
     try {
       const deadlineMs = this.config.upstream.deadlineMs;
-      await withDeadline(deadlineMs, () => this.quotes.quote(instrument));
+      await this.quotes.quote(instrument, requestContext(deadlineMs));
       return null;
     } catch (error) {
       return lookupRejection(instrument.symbol, error);
