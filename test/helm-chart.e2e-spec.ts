@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,11 +19,13 @@ import {
   existsInDefaults,
   GO_PATH,
   GO_YAML_DIR,
+  mergedValues,
   only,
   referencedValuePaths,
   renderChart,
   RenderError,
   renderNotes,
+  renderStream,
   SPRIG_DIR,
   validateManifest,
   ValuesSchemaError,
@@ -35,7 +43,7 @@ const PRODUCTION = {
 };
 
 /**
- * Values that are Kubernetes objects passed through as they are; their
+ * Values that are Kubernetes objects passed through as they are. Their
  * fields are Kubernetes' own, so only the value as a whole needs a comment.
  */
 const PASSED_THROUGH = new Set([
@@ -92,6 +100,56 @@ function uncommentedKeys(map: YAMLMap, prefix: string): string[] {
   });
 
   return missing;
+}
+
+/**
+ * Writes a small chart that calls each function and object of the renderer's
+ * Helm shim, with the results as YAML keys.
+ */
+function writeFixtureChart(dir: string): void {
+  mkdirSync(path.join(dir, 'templates'), { recursive: true });
+  mkdirSync(path.join(dir, 'files'), { recursive: true });
+  writeFileSync(
+    path.join(dir, 'Chart.yaml'),
+    'apiVersion: v2\nname: fixture\nversion: 1.2.3\nappVersion: "9"\n',
+  );
+  writeFileSync(
+    path.join(dir, 'values.yaml'),
+    [
+      'name: chart',
+      'templated: "name is {{ .Values.name }}"',
+      'list: [1, two]',
+      'map: {key: chart, drop: me, kept: "yes"}',
+      'big: 1048576',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(path.join(dir, 'files/note.txt'), 'a note\n');
+  writeFileSync(
+    path.join(dir, 'templates/_names.tpl'),
+    '{{- define "fixture.greeting" -}}hello {{ required "name is required" .Values.name }}{{- end -}}\n',
+  );
+  writeFileSync(
+    path.join(dir, 'templates/out.yaml'),
+    [
+      'include: {{ include "fixture.greeting" . | quote }}',
+      'tpl: {{ tpl .Values.templated . | quote }}',
+      'json: {{ toJson .Values.list | quote }}',
+      'roundTrip: {{ (fromYaml (toYaml .Values.map)).key }}',
+      'lookup: {{ len (lookup "v1" "Secret" "default" "any") }}',
+      'chart: {{ .Chart.Name }}-{{ .Chart.Version }}',
+      'release: {{ .Release.Name }}/{{ .Release.Namespace }}/{{ .Release.Service }}/{{ .Release.Revision }}/{{ .Release.IsInstall }}',
+      'template: {{ .Template.Name }} in {{ .Template.BasePath }}',
+      'file: {{ .Files.Get "files/note.txt" | trim | quote }}',
+      'glob: {{ range $path, $content := .Files.Glob "files/*.txt" }}{{ $path }}{{ end }}',
+      'hasApps: {{ .Capabilities.APIVersions.Has "apps/v1" }}',
+      'hasMonitoring: {{ .Capabilities.APIVersions.Has "monitoring.coreos.com/v1" }}',
+      'kube: {{ .Capabilities.KubeVersion.Version }}',
+      'missing: "{{ .Values.nothing }}"',
+      'number: "{{ .Values.big }}"',
+      '',
+    ].join('\n'),
+  );
 }
 
 describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
@@ -647,6 +705,89 @@ describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
               );
             });
           });
+          describe('renderer shim', () => {
+            let fixtureDir: string;
+            let overridesFile: string;
+
+            beforeAll(() => {
+              fixtureDir = path.join(workDir, 'fixture');
+              writeFixtureChart(fixtureDir);
+              overridesFile = path.join(workDir, 'fixture-overrides.yaml');
+              writeFileSync(overridesFile, 'map:\n  drop: null\nname: file\n');
+            });
+
+            function renderFixture(
+              set: string[] = [],
+            ): Record<string, unknown> {
+              const stream = renderStream(renderer, {
+                chartDir: fixtureDir,
+                valuesFiles: [overridesFile],
+                set,
+              });
+              expect(stream).toMatch(
+                /^---\n# Source: fixture\/templates\/out\.yaml\n/,
+              );
+              return parse(stream) as Record<string, unknown>;
+            }
+
+            it('merges files, then overrides', () => {
+              const values = mergedValues(renderer, {
+                chartDir: fixtureDir,
+                valuesFiles: [overridesFile],
+                set: ['map.key=set', 'list=null'],
+              });
+              expect(values.name).toBe('file');
+              expect(values.map).toEqual({ key: 'set', kept: 'yes' });
+              expect(values).not.toHaveProperty('list');
+            });
+
+            it('runs include, tpl and the YAML functions', () => {
+              const output = renderFixture();
+              expect(output.include).toBe('hello file');
+              expect(output.tpl).toBe('name is file');
+              expect(output.json).toBe('[1,"two"]');
+              expect(output.roundTrip).toBe('chart');
+              expect(output.lookup).toBe(0);
+            });
+
+            it('provides the built-in objects', () => {
+              const output = renderFixture();
+              expect(output.chart).toBe('fixture-1.2.3');
+              expect(output.release).toBe('release-name/default/Helm/1/true');
+              expect(output.template).toBe(
+                'fixture/templates/out.yaml in fixture/templates',
+              );
+              expect(output.file).toBe('a note');
+              expect(output.glob).toBe('files/note.txt');
+              expect(output.hasApps).toBe(true);
+              expect(output.hasMonitoring).toBe(false);
+              expect(output.kube).toBe('v1.30.0');
+            });
+
+            it('renders missing keys and floats as Helm does', () => {
+              const output = renderFixture();
+              expect(output.missing).toBe('');
+              expect(output.number).toBe('1.048576e+06');
+            });
+
+            it('fails on required and removed functions', () => {
+              expect(() => renderFixture(['name=null'])).toThrow(
+                /execution error at \(fixture\/templates\/_names\.tpl:\d+:\d+\): name is required/,
+              );
+              writeFileSync(
+                path.join(fixtureDir, 'templates/env.yaml'),
+                'home: {{ env "HOME" }}\n',
+              );
+              try {
+                expect(() => renderFixture()).toThrow(
+                  /function "env" not defined/,
+                );
+              } finally {
+                rmSync(path.join(fixtureDir, 'templates/env.yaml'));
+              }
+            });
+          });
+
           describe('service settings', () => {
             it('uses only real setting names', () => {
               const known = new Set(Object.keys(SETTINGS));

@@ -53,6 +53,8 @@ export interface Manifest {
 }
 
 export interface RenderOptions {
+  /** Chart folder, the market-data-api chart when absent. */
+  chartDir?: string;
   /** Values files merged over values.yaml, in order. */
   valuesFiles?: string[];
   /** Overrides as `dotted.path=value`, applied after the files. */
@@ -94,8 +96,12 @@ export class RenderError extends Error {
   override name = 'RenderError';
 }
 
-function runRenderer(binary: string, args: string[]): string {
-  const result = spawnSync(binary, [...args, CHART_DIR], {
+function runRenderer(
+  binary: string,
+  args: string[],
+  chartDir = CHART_DIR,
+): string {
+  const result = spawnSync(binary, [...args, chartDir], {
     encoding: 'utf8',
     timeout: RENDER_TIMEOUT_MS,
   });
@@ -118,19 +124,39 @@ function renderArgs(options: RenderOptions): string[] {
  * parses every document.
  */
 export function renderChart(binary: string, options: RenderOptions): Render {
-  const args = renderArgs(options);
-  const values = JSON.parse(
-    runRenderer(binary, [...args, '-values']),
-  ) as Record<string, unknown>;
+  const values = mergedValues(binary, options);
   validateValues(values);
-  const manifests = parseManifests(runRenderer(binary, args));
+  const manifests = parseManifests(renderStream(binary, options));
 
   return { values, manifests };
 }
 
+/** Returns the values the templates would see, merged as Helm merges them. */
+export function mergedValues(
+  binary: string,
+  options: RenderOptions,
+): Record<string, unknown> {
+  const output = runRenderer(
+    binary,
+    [...renderArgs(options), '-values'],
+    options.chartDir,
+  );
+
+  return JSON.parse(output) as Record<string, unknown>;
+}
+
+/** Returns the rendered YAML stream, unchecked, as `helm template` prints it. */
+export function renderStream(binary: string, options: RenderOptions): string {
+  return runRenderer(binary, renderArgs(options), options.chartDir);
+}
+
 /** Renders templates/NOTES.txt with the same values. */
 export function renderNotes(binary: string, options: RenderOptions): string {
-  return runRenderer(binary, [...renderArgs(options), '-notes']);
+  return runRenderer(
+    binary,
+    [...renderArgs(options), '-notes'],
+    options.chartDir,
+  );
 }
 
 function parseManifests(stream: string): Manifest[] {
@@ -202,7 +228,7 @@ const MODELS: Record<string, new (data: never) => Model> = {
  * Validates a manifest against the Kubernetes (or Prometheus Operator)
  * OpenAPI schema of its kind, and throws for a kind with no model.
  * NOTE: the models accept unknown fields, so a misspelled optional field
- * passes; the tests assert the fields that matter by name.
+ * passes, and the tests assert the fields that matter by name.
  */
 export function validateManifest(manifest: Manifest): void {
   const key = `${manifest.apiVersion}/${manifest.kind}`;
@@ -230,11 +256,14 @@ export function referencedValuePaths(): Map<string, string[]> {
   return paths;
 }
 
+let defaultValues: unknown;
+
 /** Tells whether a dotted path names a key of the chart's values.yaml. */
 export function existsInDefaults(valuePath: string): boolean {
-  let node: unknown = parse(
+  defaultValues ??= parse(
     readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8'),
   );
+  let node = defaultValues;
   for (const key of valuePath.split('.')) {
     if (node === null || typeof node !== 'object' || !(key in node)) {
       return false;
