@@ -44,16 +44,30 @@ describe('HTTP security settings', () => {
     await api.close();
   });
 
-  it('sends the security headers', async () => {
+  it('sends the security headers of an API', async () => {
     const response = await api.request('/api/quotes/AAPL');
 
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none';frame-ancestors 'none'",
+    );
+    expect(response.headers.get('strict-transport-security')).toContain(
+      'max-age=',
+    );
+    expect(response.headers.get('x-dns-prefetch-control')).toBeNull();
+  });
+
+  it('sends the security headers of a page to Swagger UI', async () => {
+    const response = await api.request('/docs');
+
+    expect(response.status).toBe(200);
     expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(response.headers.get('content-security-policy')).toContain(
       "default-src 'self'",
     );
-    expect(response.headers.get('strict-transport-security')).toContain(
-      'max-age=',
+    expect(response.headers.get('cross-origin-opener-policy')).toBe(
+      'same-origin',
     );
   });
 

@@ -42,14 +42,17 @@ export function adapterSecurityOptions(
 /**
  * Adds helmet's security headers and, when CORS_ORIGINS is set, CORS with
  * the configured methods and headers. Swagger UI loads its scripts from the
- * API's own origin, so helmet's default content security policy serves it
- * unchanged.
+ * API's own origin, so helmet's default content security policy serves its
+ * pages under /docs unchanged.
  */
 export function registerHttpSecurity(
   app: NestFastifyApplication,
   config: AppConfig,
 ): void {
-  addSecurityHeaders(app.getHttpAdapter().getInstance());
+  addSecurityHeaders(
+    app.getHttpAdapter().getInstance(),
+    config.swaggerEnabled ? '/docs' : null,
+  );
   const { origins, methods, headers } = config.security.cors;
   if (origins === null) return;
   app.enableCors({
