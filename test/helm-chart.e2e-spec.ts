@@ -764,10 +764,11 @@ describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
               expect(output.kube).toBe('v1.30.0');
             });
 
-            it('renders missing keys and floats as Helm does', () => {
+            it('renders missing keys and numbers as Helm does', () => {
               const output = renderFixture();
               expect(output.missing).toBe('');
               expect(output.number).toBe('1.048576e+06');
+              expect(renderFixture(['big=2097152']).number).toBe('2097152');
             });
 
             it('fails on required and removed functions', () => {

@@ -8,8 +8,9 @@
 //
 // Values are merged as Helm merges them: the chart's values.yaml, then each
 // -f file in order, then each -set. Maps merge key by key, any other value
-// replaces the earlier one, and null deletes the key. Numbers are float64,
-// as in Helm, so 1048576 prints as 1.048576e+06 unless a template converts it.
+// replaces the earlier one, and null deletes the key. Numbers from YAML are
+// float64, as in Helm, so 1048576 prints as 1.048576e+06 unless a template
+// converts it. Integers from -set are int64, as from Helm's --set.
 // With -values the program prints the merged values as JSON and renders
 // nothing, so a caller can check them against values.schema.json. With -notes
 // it prints the rendered templates/NOTES.txt instead of the manifests.
@@ -19,8 +20,7 @@
 //     library is installed. The caller checks the -values output.
 //   - -set takes dotted map paths only (no list indexes, no escaped dots).
 //     The value "null" deletes the key, "true" and "false" become booleans,
-//     integers become float64 like numbers in YAML, and anything else is a
-//     string.
+//     integers become int64, and anything else is a string.
 //   - Dependencies (charts/ and Chart.yaml dependencies) and .helmignore are
 //     not read.
 //   - Manifests are printed in file name order, not in Helm's kind order, and
@@ -344,7 +344,7 @@ func parseScalar(text string) interface{} {
 		return false
 	}
 	if number, err := strconv.ParseInt(text, 10, 64); err == nil {
-		return float64(number)
+		return number
 	}
 
 	return text
