@@ -4,6 +4,8 @@
 # rebuilds the runtime stage's layout from this file and runs it, and it
 # reads only FROM, WORKDIR, COPY, RUN (npm ci and npm run build), ENV, USER,
 # EXPOSE, HEALTHCHECK and CMD, so keep to those instructions.
+# NOTE: that test replays this file without Docker, so no test runs
+# `docker build` itself.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
