@@ -33,7 +33,7 @@ import {
   type Render,
 } from './support/helm-chart.js';
 import { describeWithTool } from './support/system-tools.js';
-import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
+import type { IContainer, IPodSpec, ISecret } from 'kubernetes-models/v1';
 
 /** A 32-byte HS256 key, the shortest the service accepts. */
 const JWT_SECRET = 'chart-test-secret-0123456789abcd';
@@ -826,6 +826,40 @@ describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
                 '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16',
               );
               expect(data).not.toHaveProperty('CORS_ORIGINS');
+            });
+
+            it('stores inline API keys in a Secret', () => {
+              const content = 'keys: []\n';
+              const render = renderChart(renderer, {
+                set: [
+                  ...DEFAULTS.set,
+                  'apiKeysFile.enabled=true',
+                  `apiKeysFile.content=${content}`,
+                  'redis.url=redis://redis.example.com:6379/0',
+                ],
+              });
+              for (const manifest of render.manifests) {
+                expect(() => validateManifest(manifest)).not.toThrow();
+              }
+              const keysSecret = render.manifests.find((manifest) =>
+                manifest.metadata.name.endsWith('-api-keys'),
+              ) as ISecret | undefined;
+              expect(keysSecret?.kind).toBe('Secret');
+              const encoded = keysSecret?.data?.['api-keys.yaml'] ?? '';
+              expect(Buffer.from(encoded, 'base64').toString('utf8')).toBe(
+                content,
+              );
+              const keysVolume = podSpec(render.manifests).volumes!.find(
+                (item) => item.name === 'api-keys',
+              );
+              expect(keysVolume?.secret?.secretName).toBe(
+                keysSecret?.metadata?.name,
+              );
+              const data = configData(render.manifests);
+              expect(data.API_KEYS_FILE).toBe(
+                '/etc/market-data-api/keys/api-keys.yaml',
+              );
+              expect(data.REDIS_URL).toBe('redis://redis.example.com:6379/0');
             });
 
             it('drops a setting set to null', () => {
