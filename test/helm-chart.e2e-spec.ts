@@ -841,6 +841,7 @@ describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
               for (const manifest of render.manifests) {
                 expect(() => validateManifest(manifest)).not.toThrow();
               }
+
               const keysSecret = render.manifests.find((manifest) =>
                 manifest.metadata.name.endsWith('-api-keys'),
               ) as ISecret | undefined;
@@ -849,12 +850,14 @@ describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
               expect(Buffer.from(encoded, 'base64').toString('utf8')).toBe(
                 content,
               );
+
               const keysVolume = podSpec(render.manifests).volumes!.find(
                 (item) => item.name === 'api-keys',
               );
               expect(keysVolume?.secret?.secretName).toBe(
                 keysSecret?.metadata?.name,
               );
+
               const data = configData(render.manifests);
               expect(data.API_KEYS_FILE).toBe(
                 '/etc/market-data-api/keys/api-keys.yaml',
