@@ -209,7 +209,7 @@ async function within<T>(promise: Promise<T>, ms: number, description: string) {
 /**
  * The tests of three service processes behind nginx, on a Redis of their
  * own. NOTE: clients bind to source addresses such as 127.0.1.7, which
- * Linux routes to the loopback interface; macOS configures only
+ * Linux routes to the loopback interface. macOS configures only
  * 127.0.0.1 unless more addresses are added to lo0.
  */
 function clusterTests(): void {

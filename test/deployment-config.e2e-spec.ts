@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/config.loader.js';
 import { ROOT } from './support/build.js';
 import {
   type ComposeDocument,
   composeValidator,
-  interpolate,
   readCompose,
 } from './support/compose.js';
 import {
@@ -79,7 +80,7 @@ function mounts(name: string): Map<string, string> {
   return new Map(entries);
 }
 
-/** Points nginx.conf at two instances on loopback; nginx -t binds no port, so any port does. */
+/** Points nginx.conf at two instances on loopback. nginx -t binds no port, so any port number works. */
 function loopback(text: string): string {
   return loopbackNginxConf(text, {
     listenPort: 18_080,
@@ -116,10 +117,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('requires JWT_SECRET', () => {
-    const text = readFileSync(COMPOSE_PATH, 'utf8');
-
-    expect(() => interpolate(text, {})).toThrow(/JWT_SECRET is missing/);
-    expect(() => interpolate(text, { JWT_SECRET: '' })).toThrow(
+    expect(() => readCompose(COMPOSE_PATH, {})).toThrow(
+      /JWT_SECRET is missing/,
+    );
+    expect(() => readCompose(COMPOSE_PATH, { JWT_SECRET: '' })).toThrow(
       /JWT_SECRET is missing/,
     );
   });
@@ -139,6 +140,27 @@ describe('docker-compose.yml', () => {
         expect.stringContaining('/health/ready'),
       ]) as unknown,
     });
+  });
+
+  it('passes the service configuration check', () => {
+    // The image's working folder contains config/ and no .env.
+    const cwd = mkdtempSync(path.join(tmpdir(), 'compose-config-'));
+    cpSync(path.join(ROOT, 'config'), path.join(cwd, 'config'), {
+      recursive: true,
+    });
+    const env = service('api').environment as Record<string, string>;
+    try {
+      const config = loadConfig({ env, cwd });
+
+      expect(config.env).toBe('production');
+      expect(config.api).toEqual({ host: '0.0.0.0', port: 8000 });
+      expect(config.streaming.port).toBe(8001);
+      expect(config.security.authEnabled).toBe(true);
+      expect(config.security.trustedProxies).toEqual(['172.28.0.0/16']);
+      expect(config.redisUrl).toBe('redis://redis:6379');
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it('trusts the network nginx connects from', () => {

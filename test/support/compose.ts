@@ -21,10 +21,10 @@ export type ComposeDocument = Record<string, unknown> & {
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}/g;
 
 /**
- * Replaces the variables of a Compose file the way `docker compose` does
- * for the forms docker-compose.yml uses, and `$$` by `$`. With `:` an
- * empty value counts as unset. Throws the `?` form's message when its
- * variable is unset.
+ * Replaces the variables in one string value of a Compose file the way
+ * `docker compose` does for the forms docker-compose.yml uses, and `$$`
+ * by `$`. With `:` an empty value counts as unset. Throws the `?` form's
+ * message when its variable is unset.
  */
 export function interpolate(
   text: string,
@@ -49,14 +49,33 @@ export function interpolate(
   return replaced.replaceAll(escaped, '$');
 }
 
-/** Interpolates and parses a Compose file. */
+/** Interpolates every string value of a parsed document, as Compose does after parsing YAML. */
+function interpolateValues(
+  node: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+): unknown {
+  if (typeof node === 'string') return interpolate(node, env);
+  if (Array.isArray(node))
+    return node.map((item: unknown) => interpolateValues(item, env));
+  if (node !== null && typeof node === 'object')
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) => [
+        key,
+        interpolateValues(value, env),
+      ]),
+    );
+
+  return node;
+}
+
+/** Parses a Compose file and interpolates its values. */
 export function readCompose(
   file: string,
   env: Readonly<Record<string, string | undefined>>,
 ): ComposeDocument {
-  return parseYaml(
-    interpolate(readFileSync(file, 'utf8'), env),
-  ) as ComposeDocument;
+  const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
+
+  return interpolateValues(parsed, env) as ComposeDocument;
 }
 
 /** A Compose duration such as `10s`, `1m30s` or `500ms`. */
