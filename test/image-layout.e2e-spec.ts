@@ -196,7 +196,7 @@ describeAsOtherUser('image layout as the image user', () => {
     };
   };
 
-  it('holds no dev dependency', ({ skip }) => {
+  it('contains no dev dependency', ({ skip }) => {
     const { layout } = ready(skip);
     const modules = path.join(layout.appDir, 'node_modules');
     for (const name of ['vitest', 'typescript', 'oxlint']) {
@@ -216,7 +216,7 @@ describeAsOtherUser('image layout as the image user', () => {
     expect(present).toEqual([]);
   });
 
-  it('holds the config files', ({ skip }) => {
+  it('contains the config files', ({ skip }) => {
     const { layout } = ready(skip);
     expect(readdirSync(path.join(layout.appDir, 'config')).sort()).toEqual(
       readdirSync(path.join(ROOT, 'config')).sort(),
@@ -227,6 +227,7 @@ describeAsOtherUser('image layout as the image user', () => {
     const { layout } = ready(skip);
     for (const folder of ['.', 'dist', 'config']) {
       const probe = path.join(layout.appDir, folder, 'write-probe');
+      // Exit code 3 tells a write rejected with EACCES from other failures.
       const result = await runAsImageUser(layout, [
         'node',
         '-e',
