@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
@@ -292,6 +293,9 @@ describe('JWT authentication with RS256', () => {
   });
 });
 
+// The key set and the tokens verified with it are kept this long.
+const JWKS_CACHE_S = 2;
+
 describe('JWT authentication with a JWKS URL', () => {
   let api: TestApp;
   let server: Server;
@@ -318,13 +322,20 @@ describe('JWT authentication with a JWKS URL', () => {
     ).status;
 
   beforeAll(async () => {
-    for (const kid of ['current', 'unpublished']) {
+    for (const kid of ['current', 'unpublished', 'withdrawn']) {
       keys.set(kid, await generateKeyPair('ES256', { extractable: true }));
     }
     const current = keys.get('current');
     if (!current) throw new Error('no current key');
+    const withdrawn = keys.get('withdrawn');
+    if (!withdrawn) throw new Error('no withdrawn key');
     published = [
       { ...(await exportJWK(current.publicKey)), kid: 'current', alg: 'ES256' },
+      {
+        ...(await exportJWK(withdrawn.publicKey)),
+        kid: 'withdrawn',
+        alg: 'ES256',
+      },
     ];
     server = createServer((request, response) => {
       fetches += 1;
@@ -337,7 +348,11 @@ describe('JWT authentication with a JWKS URL', () => {
     const address = server.address() as AddressInfo;
     jwksUrl = `http://127.0.0.1:${address.port}/jwks.json`;
     api = await startTestApp({
-      env: { JWT_JWKS_URL: jwksUrl, JWT_ALGORITHMS: 'ES256' },
+      env: {
+        JWT_JWKS_URL: jwksUrl,
+        JWT_ALGORITHMS: 'ES256',
+        JWT_JWKS_CACHE_TTL: String(JWKS_CACHE_S),
+      },
     });
   });
 
@@ -362,5 +377,16 @@ describe('JWT authentication with a JWKS URL', () => {
 
     expect(code).toBe(401);
     expect(body.detail).toBe('No key of the JWKS matches the token.');
+  });
+
+  it('stops accepting a withdrawn key within the cache time', async () => {
+    const token = await signWith('withdrawn');
+    const before = await status(token);
+    published = published.filter((key) => key.kid !== 'withdrawn');
+    await sleep(JWKS_CACHE_S * 1000 + 200);
+    const after = await status(token);
+
+    expect(before).toBe(200);
+    expect(after).toBe(401);
   });
 });

@@ -18,6 +18,8 @@ import type { Principal } from './principal.js';
 const VERIFIED_TOKENS_MAX = 10_000;
 /** Maximum token length in characters; longer tokens are rejected unparsed. */
 const MAX_TOKEN_LENGTH = 8192;
+/** Least time between two JWKS fetches for unknown key ids, in ms (jose's default). */
+const JWKS_COOLDOWN_MS = 30_000;
 /** Warnings about an unreachable JWKS URL, at most one per this many ms. */
 const JWKS_WARNING_INTERVAL_MS = 60_000;
 
@@ -34,7 +36,9 @@ const HASHES: Readonly<Record<string, string>> = {
  * algorithm, because jose 6 imports a secret given as bytes or a KeyObject
  * again on every call. A verified token is kept in a bounded LRU cache until
  * its `exp` (plus the tolerance), so that a client sending the same token
- * again costs one map lookup instead of a signature check.
+ * again costs one map lookup instead of a signature check. A token verified
+ * with a key of the JWKS is kept no longer than the JWKS itself, so that a
+ * withdrawn key stops being accepted within JWT_JWKS_CACHE_TTL.
  */
 @Injectable()
 export class JwtVerifier implements OnModuleInit {
@@ -97,7 +101,12 @@ export class JwtVerifier implements OnModuleInit {
         }
       }
     }
-    if (jwt.jwksUrl) this.jwks = createRemoteJWKSet(new URL(jwt.jwksUrl));
+    if (jwt.jwksUrl) {
+      this.jwks = createRemoteJWKSet(new URL(jwt.jwksUrl), {
+        cacheMaxAge: jwt.jwksCacheMs,
+        cooldownDuration: Math.min(JWKS_COOLDOWN_MS, jwt.jwksCacheMs),
+      });
+    }
   }
 
   /** Returns the HS256 key for issuing tokens, or null without JWT_SECRET. */
@@ -120,8 +129,11 @@ export class JwtVerifier implements OnModuleInit {
       );
     }
     let payload: JWTPayload;
+    let algorithm: string;
     try {
-      ({ payload } = await jwtVerify(token, this.keyFor, this.options));
+      const result = await jwtVerify(token, this.keyFor, this.options);
+      payload = result.payload;
+      algorithm = result.protectedHeader.alg;
     } catch (error) {
       throw this.rejection(error);
     }
@@ -129,7 +141,12 @@ export class JwtVerifier implements OnModuleInit {
     if (typeof payload.sub !== 'string' || payload.sub === '')
       throw unauthorized('The token claim sub must be a non-empty string.');
     const principal = toPrincipal(payload);
-    this.verified.set(token, principal);
+    const fromJwks = !this.keys.has(algorithm);
+    this.verified.set(
+      token,
+      principal,
+      fromJwks ? { ttl: this.config.security.jwt.jwksCacheMs } : {},
+    );
 
     return principal;
   }

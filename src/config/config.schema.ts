@@ -192,6 +192,7 @@ export const SETTINGS = {
   JWT_SECRET: text().optional(),
   JWT_PUBLIC_KEY: text().optional(),
   JWT_JWKS_URL: httpUrl().optional(),
+  JWT_JWKS_CACHE_TTL: decimal(1, 86_400, 'seconds').default(600),
   JWT_ISSUER: text().optional(),
   JWT_AUDIENCE: text().optional(),
   JWT_ALGORITHMS: list(

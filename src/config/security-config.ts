@@ -39,6 +39,8 @@ export interface SecuritySettings {
     /** PEM of the public key for RS*, PS*, ES* or EdDSA. */
     publicKeyPem: string | null;
     jwksUrl: string | null;
+    /** How long the JWKS and the tokens verified with its keys are kept. */
+    jwksCacheMs: number;
     issuer: string | null;
     audience: string | null;
     algorithms: string[];
@@ -149,6 +151,7 @@ export function readSecurity(settings: Settings): {
       publicKeyPem:
         publicKey?.export({ type: 'spki', format: 'pem' }).toString() ?? null,
       jwksUrl,
+      jwksCacheMs: settings.JWT_JWKS_CACHE_TTL * 1000,
       issuer: settings.JWT_ISSUER ?? null,
       audience: settings.JWT_AUDIENCE ?? null,
       algorithms,
