@@ -18,7 +18,7 @@ import type { Principal } from './principal.js';
 const VERIFIED_TOKENS_MAX = 10_000;
 /** Maximum token length in characters; longer tokens are rejected unparsed. */
 const MAX_TOKEN_LENGTH = 8192;
-/** Least time between two JWKS fetches for unknown key ids, in ms (jose's default). */
+/** Minimum time between two JWKS fetches for unknown key ids, in ms (jose's default). */
 const JWKS_COOLDOWN_MS = 30_000;
 /** Warnings about an unreachable JWKS URL, at most one per this many ms. */
 const JWKS_WARNING_INTERVAL_MS = 60_000;
