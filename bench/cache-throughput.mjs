@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
+import { createClient } from 'redis';
 
 const { values } = parseArgs({
   options: {
@@ -176,6 +177,23 @@ async function measure(variant, body) {
     return await load(url, duration, server.child.pid);
   } finally {
     await stopServer(server);
+    if (variant.name.includes('redis')) await deleteKeysOf(server.child.pid);
+  }
+}
+
+/** Deletes the Redis keys a server wrote under its prefix, `bench-<pid>`. */
+async function deleteKeysOf(pid) {
+  const client = createClient({
+    url: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  });
+  await client.connect();
+  try {
+    const match = `bench-${pid}:*`;
+    for await (const keys of client.scanIterator({ MATCH: match })) {
+      if (keys.length > 0) await client.del(keys);
+    }
+  } finally {
+    client.destroy();
   }
 }
 
