@@ -28,8 +28,14 @@ import {
   RegistryUnreachableError,
   type ImageLayout,
 } from './support/image-layout.js';
+import {
+  REDIS_SERVER_PATH,
+  startOwnRedis,
+  type OwnRedis,
+} from './support/redis.js';
 import { connectIo, emitWithAck, openWs } from './support/streaming.js';
 import { newSecret, signHs256 } from './support/tokens.js';
+import { describeWithTool } from './support/system-tools.js';
 import {
   asUser,
   describeAsOtherUser,
@@ -137,12 +143,18 @@ describe('Dockerfile', () => {
   });
 });
 
-describeAsOtherUser('image layout as the image user', () => {
+describeWithTool('redis-server', REDIS_SERVER_PATH, 'image layout', () => {
+  describeAsOtherUser('as the image user', imageLayoutTests);
+});
+
+/** Builds the image's layout, runs it as the image user with Redis, and checks it. */
+function imageLayoutTests(): void {
   const workRoot = mkdtempSync(path.join(tmpdir(), 'market-data-image-'));
   const secret = newSecret();
   let builtLayout: ImageLayout | undefined;
   let skipReason: string | undefined;
   let runningService: RunningService | undefined;
+  let redis: OwnRedis | undefined;
   let before = new Map<string, string>();
 
   beforeAll(
@@ -163,10 +175,12 @@ describeAsOtherUser('image layout as the image user', () => {
         return;
       }
       before = snapshot(builtLayout.appDir);
+      redis = await startOwnRedis();
       const [apiPort, wsPort] = await freePorts(2);
       runningService = startService(builtLayout, {
         ...PRODUCTION_SETTINGS,
         JWT_SECRET: secret,
+        REDIS_URL: redis.url,
         API_HOST: '127.0.0.1',
         API_PORT: String(apiPort),
         WS_PORT: String(wsPort),
@@ -183,6 +197,7 @@ describeAsOtherUser('image layout as the image user', () => {
       runningService.child.kill('SIGKILL');
       await runningService.exited;
     }
+    await redis?.stop();
     rmSync(workRoot, { recursive: true, force: true });
   });
 
@@ -342,8 +357,10 @@ describeAsOtherUser('image layout as the image user', () => {
     const overview = (await health.json()) as {
       status: string;
       version: string;
+      services: { redis: { status: string } };
     };
     expect(overview.status).toBe('ok');
+    expect(overview.services.redis.status).toBe('up');
     // The version comes from package.json, so this shows the image has it.
     expect(overview.version).toBe(packageVersion());
     const readiness = await fetch(`${service.apiUrl}/health/ready`);
@@ -419,7 +436,7 @@ describeAsOtherUser('image layout as the image user', () => {
     expect(changedPaths(before, snapshot(layout.appDir))).toEqual([]);
     expect(service.output()).not.toMatch(/EACCES|EROFS/);
   });
-});
+}
 
 /** Runs `command` in the layout's WORKDIR as the image user, with the image's ENV. */
 async function runAsImageUser(
