@@ -242,7 +242,7 @@ function imageLayoutTests(): void {
     const { layout } = ready(skip);
     for (const folder of ['.', 'dist', 'config']) {
       const probe = path.join(layout.appDir, folder, 'write-probe');
-      // Exit code 3 tells a write rejected with EACCES from other failures.
+      // Exit code 3 separates a write rejected with EACCES from other failures.
       const result = await runAsImageUser(layout, [
         'node',
         '-e',
