@@ -538,6 +538,33 @@ function clusterTests(): void {
     clients = [];
   });
 
+  it('writes no Redis key without a TTL', async () => {
+    const client = await redisClient(redis.url);
+    const withoutTtl: string[] = [];
+    const keys: string[] = [];
+    try {
+      for await (const batch of client.scanIterator({ COUNT: 500 })) {
+        for (const key of batch) {
+          keys.push(key);
+          // -1: no TTL; -2: the key expired since the scan returned it.
+          if ((await client.pTTL(key)) === -1) withoutTtl.push(key);
+        }
+      }
+    } finally {
+      await client.close();
+    }
+    const kinds = new Set(
+      keys.map(
+        (key) => /^mda:(v1|ratelimit|stream:feed|stream:last)/.exec(key)?.[1],
+      ),
+    );
+
+    // volatile-lru in docker-compose.yml relies on this: see docker/README.md.
+    expect(withoutTtl).toEqual([]);
+    for (const kind of ['v1', 'ratelimit', 'stream:feed', 'stream:last'])
+      expect(kinds.has(kind), `a key of mda:${kind}`).toBe(true);
+  });
+
   it('loses no GET while an instance stops', async () => {
     const stopping = instances[INSTANCES - 1]!;
     const agents = Array.from(
