@@ -236,6 +236,31 @@ describe('metrics endpoint', () => {
       await client.closed;
     }
   });
+
+  it('counts stream messages over the limit', async () => {
+    const port = api.app.get(StreamServer).port();
+    const client = await openWs(`ws://127.0.0.1:${port}/ws`);
+    try {
+      // Twice the default limit of 20 messages a second, sent at once.
+      for (let sent = 0; sent < 40; sent += 1) client.send({ action: 'ping' });
+      const replies = await client.inbox.count(
+        (message) => message.type === 'pong' || message.type === 'error',
+        40,
+        'a reply to each ping',
+      );
+      const limited = replies.filter(
+        (message) =>
+          message.type === 'error' && message.code === 'RATE_LIMITED',
+      ).length;
+      const text = await metricsText(api);
+
+      expect(limited).toBeGreaterThan(0);
+      expect(sample(text, 'stream_messages_rate_limited_total')).toBe(limited);
+    } finally {
+      client.socket.close();
+      await client.closed;
+    }
+  });
 });
 
 describe('metrics of two apps in one process', () => {

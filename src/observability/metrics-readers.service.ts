@@ -41,8 +41,9 @@ export class MetricsReaders implements OnModuleInit {
       subscriptions += client.symbols.size;
     }
     const { sent, conflated } = this.subscriptions.delivery;
+    const rateLimited = this.subscriptions.messagesRateLimited;
 
-    return { connections, subscriptions, sent, conflated };
+    return { connections, subscriptions, sent, conflated, rateLimited };
   }
 
   private async quotas() {

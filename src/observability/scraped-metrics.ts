@@ -7,12 +7,16 @@ export interface ScrapeReaders {
     string,
     { hits: number; misses: number; stale: number; waits: number }
   >;
-  /** Open streaming connections per transport, their subscriptions, and quotes sent and conflated. */
+  /**
+   * Open streaming connections per transport, their subscriptions, quotes
+   * sent and conflated, and client messages dropped by the message limit.
+   */
   streaming(): {
     connections: Record<'socket.io' | 'ws', number>;
     subscriptions: number;
     sent: number;
     conflated: number;
+    rateLimited: number;
   };
   /** Requests left in each quota window of each upstream source. */
   quotas(): Promise<{ source: string; window: string; remaining: number }[]>;
@@ -109,6 +113,15 @@ export function scrapedMetrics(
       collect() {
         this.reset();
         this.inc(readers()?.streaming().conflated ?? 0);
+      },
+    }),
+    rateLimited: new Counter({
+      name: 'stream_messages_rate_limited_total',
+      help: 'Client messages dropped for exceeding STREAM_MESSAGE_RATE_LIMIT, including those that closed their connection.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(readers()?.streaming().rateLimited ?? 0);
       },
     }),
     quotaRemaining: new Gauge({

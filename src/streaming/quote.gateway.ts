@@ -100,8 +100,12 @@ export class QuoteGateway
     );
     socket.use((_packet, next) => {
       const verdict = rate.take();
-      if (verdict === 'accept') next();
-      else if (verdict === 'reject')
+      if (verdict === 'accept') {
+        next();
+        return;
+      }
+      this.subscriptions.messagesRateLimited += 1;
+      if (verdict === 'reject')
         client.send('error', { code: 'RATE_LIMITED', detail: rate.detail });
       else client.close('RATE_LIMITED', rate.detail);
     });

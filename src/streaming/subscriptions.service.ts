@@ -43,6 +43,8 @@ export class SubscriptionsService implements OnModuleInit, OnModuleDestroy {
   private readonly bySymbol = new Map<string, Set<StreamClient>>();
   /** Quotes written to and conflated for this instance's clients since start. */
   readonly delivery: DeliveryCounters = { sent: 0, conflated: 0 };
+  /** Client messages dropped by the per-connection message limit since start. */
+  messagesRateLimited = 0;
   private readonly busSubscriptions: Subscription[] = [];
 
   constructor(

@@ -101,6 +101,7 @@ export class WsEndpoint implements BeforeApplicationShutdown {
     );
     ws.on('message', (data, isBinary) => {
       const verdict = rate.take();
+      if (verdict !== 'accept') this.subscriptions.messagesRateLimited += 1;
       if (verdict === 'reject') {
         client.send('error', { code: 'RATE_LIMITED', detail: rate.detail });
         return;
