@@ -207,8 +207,8 @@ async function within<T>(promise: Promise<T>, ms: number, description: string) {
 }
 
 /**
- * The tests of three service processes behind nginx, on a Redis of their
- * own. NOTE: clients bind to source addresses such as 127.0.1.7, which
+ * Declares the tests of three service processes behind nginx, on a Redis
+ * of their own. NOTE: clients bind to source addresses such as 127.0.1.7, which
  * Linux routes to the loopback interface. macOS configures only
  * 127.0.0.1 unless more addresses are added to lo0.
  */
@@ -546,7 +546,7 @@ function clusterTests(): void {
       for await (const batch of client.scanIterator({ COUNT: 500 })) {
         for (const key of batch) {
           keys.push(key);
-          // -1: no TTL; -2: the key expired since the scan returned it.
+          // PTTL returns -1 for a key without a TTL, and -2 for one that expired after the scan.
           if ((await client.pTTL(key)) === -1) withoutTtl.push(key);
         }
       }
@@ -559,7 +559,8 @@ function clusterTests(): void {
       ),
     );
 
-    // volatile-lru in docker-compose.yml relies on this: see docker/README.md.
+    // docker-compose.yml's volatile-lru evicts only keys with a TTL, so a key
+    // without one would stay however full Redis gets.
     expect(withoutTtl).toEqual([]);
     for (const kind of ['v1', 'ratelimit', 'stream:feed', 'stream:last'])
       expect(kinds.has(kind), `a key of mda:${kind}`).toBe(true);
