@@ -6,7 +6,6 @@ import {
   type CacheOutcome,
   currentContext,
   recordCacheOutcome,
-  remainingBudget,
   type RequestContext,
   runInContext,
 } from '../common/request-deadline.js';
@@ -86,8 +85,9 @@ export class MarketCache {
 
   /**
    * Returns the cached value of a lookup, loading it on a miss. A fresh value
-   * in the memory tier is returned without a further async step. A miss runs
-   * in the request's context, so that its deadline bounds the load.
+   * in the memory tier is returned without a further async step. A load from
+   * the sources runs in the request's context, so that its deadline bounds
+   * the upstream calls.
    */
   get<T>(lookup: Lookup<T>): Promise<Cached<T>> {
     const context = lookup.context ?? currentContext();
@@ -100,11 +100,8 @@ export class MarketCache {
       } as const;
       return Promise.resolve(this.served(lookup.kind, hit, context));
     }
-    const resolving = context
-      ? runInContext(context, () => this.resolve(lookup))
-      : this.resolve(lookup);
 
-    return resolving.then((resolution) =>
+    return this.resolve(lookup, context).then((resolution) =>
       this.served(lookup.kind, resolution, context),
     );
   }
@@ -122,9 +119,13 @@ export class MarketCache {
     return { value: resolution.value, outcome: resolution.outcome };
   }
 
-  private async resolve<T>(lookup: Lookup<T>): Promise<Resolution<T>> {
+  private async resolve<T>(
+    lookup: Lookup<T>,
+    context: RequestContext | undefined,
+  ): Promise<Resolution<T>> {
     if (this.ttlOf(lookup.kind) <= 0) {
-      return { value: await lookup.load(), outcome: 'MISS', waited: false };
+      const value = await loadIn(lookup, context);
+      return { value, outcome: 'MISS', waited: false };
     }
     const pending = this.inflight.get(lookup.key) as
       Promise<Resolution<T>> | undefined;
@@ -134,7 +135,7 @@ export class MarketCache {
 
       return { value: shared.value, outcome, waited: true };
     }
-    const loading = this.fromSharedOrLoad(lookup).finally(() =>
+    const loading = this.fromSharedOrLoad(lookup, context).finally(() =>
       this.inflight.delete(lookup.key),
     );
     this.inflight.set(lookup.key, loading);
@@ -142,15 +143,19 @@ export class MarketCache {
     return loading;
   }
 
-  private async fromSharedOrLoad<T>(lookup: Lookup<T>): Promise<Resolution<T>> {
+  private async fromSharedOrLoad<T>(
+    lookup: Lookup<T>,
+    context: RequestContext | undefined,
+  ): Promise<Resolution<T>> {
     const entry = await this.shared.get<T>(lookup.key);
     if (entry && isFresh(entry, Date.now())) {
       this.remember(lookup.key, entry);
       return { value: entry.value, outcome: 'HIT', waited: false };
     }
-    if (!this.shared.distributed) return this.load(lookup, entry, false);
+    if (!this.shared.distributed)
+      return this.load(lookup, context, entry, false);
 
-    return this.loadUnderLock(lookup, entry);
+    return this.loadUnderLock(lookup, context, entry);
   }
 
   /**
@@ -160,16 +165,20 @@ export class MarketCache {
    */
   private async loadUnderLock<T>(
     lookup: Lookup<T>,
+    context: RequestContext | undefined,
     expired: CacheEntry<T> | undefined,
   ): Promise<Resolution<T>> {
     const leaseMs = this.config.cache.lockLeaseMs;
-    const waitUntil = Date.now() + Math.min(leaseMs, remainingBudget());
+    const budget = context
+      ? context.deadline - Date.now()
+      : Number.POSITIVE_INFINITY;
+    const waitUntil = Date.now() + Math.min(leaseMs, budget);
     let waited = false;
     for (;;) {
       const lock = await this.shared.lock(lookup.key, leaseMs);
       if (lock.kind !== 'held') {
         try {
-          return await this.load(lookup, expired, waited);
+          return await this.load(lookup, context, expired, waited);
         } finally {
           if (lock.kind === 'acquired')
             await this.shared.unlock(lookup.key, lock.token);
@@ -181,7 +190,8 @@ export class MarketCache {
         this.remember(lookup.key, entry);
         return { value: entry.value, outcome: 'HIT', waited };
       }
-      if (Date.now() >= waitUntil) return this.load(lookup, expired, waited);
+      if (Date.now() >= waitUntil)
+        return this.load(lookup, context, expired, waited);
     }
   }
 
@@ -214,12 +224,13 @@ export class MarketCache {
    */
   private async load<T>(
     lookup: Lookup<T>,
+    context: RequestContext | undefined,
     expired: CacheEntry<T> | undefined,
     waited: boolean,
   ): Promise<Resolution<T>> {
     let value: T;
     try {
-      value = await lookup.load();
+      value = await loadIn(lookup, context);
     } catch (error) {
       if (
         expired &&
@@ -252,6 +263,17 @@ export class MarketCache {
     );
     if (this.memory && ttl > 0) this.memory.set(key, entry, { ttl });
   }
+}
+
+/**
+ * Runs a lookup's load in the request's context, so that the upstream calls
+ * it makes share the request's deadline and logger.
+ */
+function loadIn<T>(
+  lookup: Lookup<T>,
+  context: RequestContext | undefined,
+): Promise<T> {
+  return context ? runInContext(context, lookup.load) : lookup.load();
 }
 
 /**
