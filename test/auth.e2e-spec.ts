@@ -301,6 +301,7 @@ describe('JWT authentication with a JWKS URL', () => {
   let server: Server;
   let jwksUrl = '';
   let fetches = 0;
+  let lastFetchAt = 0;
   const keys = new Map<string, Awaited<ReturnType<typeof generateKeyPair>>>();
   let published: Record<string, unknown>[] = [];
 
@@ -322,13 +323,15 @@ describe('JWT authentication with a JWKS URL', () => {
     ).status;
 
   beforeAll(async () => {
-    for (const kid of ['current', 'unpublished', 'withdrawn']) {
+    for (const kid of ['current', 'unpublished', 'withdrawn', 'retired']) {
       keys.set(kid, await generateKeyPair('ES256', { extractable: true }));
     }
     const current = keys.get('current');
     if (!current) throw new Error('no current key');
     const withdrawn = keys.get('withdrawn');
     if (!withdrawn) throw new Error('no withdrawn key');
+    const retired = keys.get('retired');
+    if (!retired) throw new Error('no retired key');
     published = [
       { ...(await exportJWK(current.publicKey)), kid: 'current', alg: 'ES256' },
       {
@@ -336,9 +339,11 @@ describe('JWT authentication with a JWKS URL', () => {
         kid: 'withdrawn',
         alg: 'ES256',
       },
+      { ...(await exportJWK(retired.publicKey)), kid: 'retired', alg: 'ES256' },
     ];
     server = createServer((request, response) => {
       fetches += 1;
+      lastFetchAt = Date.now();
       response.setHeader('content-type', 'application/json');
       response.end(JSON.stringify({ keys: published }));
     });
@@ -388,5 +393,25 @@ describe('JWT authentication with a JWKS URL', () => {
 
     expect(before).toBe(200);
     expect(after).toBe(401);
+  });
+
+  it('expires a late token with its key set', async () => {
+    // A request after the cache time makes the service fetch the set again,
+    // and the key is withdrawn right after that fetch.
+    await sleep(JWKS_CACHE_S * 1000 + 200);
+    expect(await status(await signWith('current'))).toBe(200);
+    const fetchedAt = lastFetchAt;
+    published = published.filter((key) => key.kid !== 'retired');
+    const token = await signWith('retired');
+
+    // The set fetched before the withdrawal still contains the key, so a token
+    // presented shortly before that set expires passes.
+    await sleep(fetchedAt + JWKS_CACHE_S * 800 - Date.now());
+    const late = await status(token);
+    await sleep(fetchedAt + JWKS_CACHE_S * 1000 + 300 - Date.now());
+    const afterCacheTime = await status(token);
+
+    expect(late).toBe(200);
+    expect(afterCacheTime).toBe(401);
   });
 });

@@ -4,6 +4,8 @@ import {
   createRemoteJWKSet,
   errors,
   importSPKI,
+  jwksCache,
+  type JWKSCacheInput,
   jwtVerify,
   type JWTPayload,
   type JWTVerifyGetKey,
@@ -45,6 +47,8 @@ export class JwtVerifier implements OnModuleInit {
   private readonly logger = new Logger(JwtVerifier.name);
   private readonly keys = new Map<string, webcrypto.CryptoKey>();
   private jwks: JWTVerifyGetKey | null = null;
+  /** jose's copy of the key set, whose `uat` is the time of the last fetch in epoch ms. */
+  private readonly jwksState: JWKSCacheInput = {};
   private readonly options: JWTVerifyOptions;
   private readonly toleranceMs: number;
   private readonly verified = new LRUCache<string, Principal>({
@@ -105,6 +109,7 @@ export class JwtVerifier implements OnModuleInit {
       this.jwks = createRemoteJWKSet(new URL(jwt.jwksUrl), {
         cacheMaxAge: jwt.jwksCacheMs,
         cooldownDuration: Math.min(JWKS_COOLDOWN_MS, jwt.jwksCacheMs),
+        [jwksCache]: this.jwksState,
       });
     }
   }
@@ -128,6 +133,7 @@ export class JwtVerifier implements OnModuleInit {
         `The bearer token is longer than ${MAX_TOKEN_LENGTH} characters.`,
       );
     }
+    const keySetFetchedAt = this.keySetFetchedAt();
     let payload: JWTPayload;
     let algorithm: string;
     try {
@@ -141,14 +147,27 @@ export class JwtVerifier implements OnModuleInit {
     if (typeof payload.sub !== 'string' || payload.sub === '')
       throw unauthorized('The token claim sub must be a non-empty string.');
     const principal = toPrincipal(payload);
-    const fromJwks = !this.keys.has(algorithm);
-    this.verified.set(
-      token,
-      principal,
-      fromJwks ? { ttl: this.config.security.jwt.jwksCacheMs } : {},
-    );
+    if (this.keys.has(algorithm)) {
+      this.verified.set(token, principal);
+      return principal;
+    }
+    // The key may have been withdrawn right after the set was fetched, so the
+    // token is kept only until that set goes stale, not for a whole cache
+    // time from now. When jose fetched the set again during this check, the
+    // earlier fetch time applies, because the key may come from that set.
+    const fetchedAt =
+      keySetFetchedAt === 0
+        ? this.keySetFetchedAt()
+        : Math.min(keySetFetchedAt, this.keySetFetchedAt());
+    const ttl = fetchedAt + this.config.security.jwt.jwksCacheMs - Date.now();
+    if (ttl > 0) this.verified.set(token, principal, { ttl });
 
     return principal;
+  }
+
+  /** Returns when jose last fetched the JWKS, in epoch ms, or 0 before the first fetch. */
+  private keySetFetchedAt(): number {
+    return 'uat' in this.jwksState ? this.jwksState.uat : 0;
   }
 
   /** Picks the key by the token's `alg`, which jose has already checked against JWT_ALGORITHMS. */
