@@ -152,6 +152,35 @@ function writeFixtureChart(dir: string): void {
   );
 }
 
+/**
+ * Returns the port name of the Ingress path that serves `requestPath`, by
+ * Kubernetes' rules for pathType Prefix: the longest path whose
+ * slash-separated elements begin the request path wins. Returns null when
+ * no path matches, where the ingress controller answers 404 itself.
+ */
+function ingressPortFor(
+  paths: {
+    path?: string;
+    backend: { service?: { port?: { name?: string } } };
+  }[],
+  requestPath: string,
+): string | null {
+  const elements = (text: string) => text.split('/').filter(Boolean);
+  const requested = elements(requestPath);
+  let best: { length: number; port: string | null } | null = null;
+  for (const item of paths) {
+    const prefix = elements(item.path ?? '/');
+    const matches = prefix.every((element, i) => requested[i] === element);
+    if (matches && (best === null || prefix.length > best.length))
+      best = {
+        length: prefix.length,
+        port: item.backend.service?.port?.name ?? null,
+      };
+  }
+
+  return best?.port ?? null;
+}
+
 describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
   describeWithTool(
     'golang-github-masterminds-sprig-dev',
@@ -562,8 +591,10 @@ describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
               const rules = only(production.manifests, 'Ingress').spec!.rules!;
               expect(rules).toHaveLength(1);
               expect(rules[0]!.host).toBe('market-data.example.com');
+              const paths = rules[0]!.http!.paths;
+              for (const item of paths) expect(item.pathType).toBe('Prefix');
               const routes = Object.fromEntries(
-                rules[0]!.http!.paths.map((item) => [
+                paths.map((item) => [
                   item.path,
                   item.backend.service?.port?.name,
                 ]),
@@ -571,8 +602,38 @@ describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
               expect(routes).toEqual({
                 '/ws': 'streaming',
                 '/socket.io': 'streaming',
-                '/': 'http',
+                '/api': 'http',
+                '/auth': 'http',
+                '/docs': 'http',
+                '/docs-json': 'http',
+                '/docs-yaml': 'http',
+                '/problems': 'http',
+                '/health': 'http',
               });
+            });
+
+            it('keeps /metrics off the Ingress', () => {
+              const paths = only(production.manifests, 'Ingress').spec!
+                .rules![0]!.http!.paths;
+              const cases: [string, string | null][] = [
+                ['/metrics', null],
+                ['/metrics/', null],
+                ['/', null],
+                ['/api/quotes/AAPL', 'http'],
+                ['/auth/token', 'http'],
+                ['/docs/swagger-ui.css', 'http'],
+                ['/docs-json', 'http'],
+                ['/problems/rate-limited', 'http'],
+                ['/health/ready', 'http'],
+                ['/ws', 'streaming'],
+                ['/socket.io/', 'streaming'],
+              ];
+              for (const [requestPath, port] of cases) {
+                expect(
+                  ingressPortFor(paths, requestPath),
+                  `port for ${requestPath}`,
+                ).toBe(port);
+              }
             });
 
             it('pins Socket.IO clients with a cookie', () => {
