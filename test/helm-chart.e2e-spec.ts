@@ -337,6 +337,48 @@ describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
               );
             });
 
+            it('fails on a budget that blocks drains', () => {
+              const single = [
+                ...DEFAULTS.set,
+                'autoscaling.enabled=false',
+                'replicaCount=1',
+              ];
+              const cases: [string[], RegExp][] = [
+                [
+                  [...single, 'podDisruptionBudget.minAvailable=1'],
+                  /podDisruptionBudget\.minAvailable \(1\) leaves no pod to evict with 1 replicas/,
+                ],
+                [
+                  [...DEFAULTS.set, 'podDisruptionBudget.minAvailable=2'],
+                  /podDisruptionBudget\.minAvailable \(2\) leaves no pod to evict with 2 replicas/,
+                ],
+                [
+                  [...DEFAULTS.set, 'podDisruptionBudget.minAvailable=100%'],
+                  /podDisruptionBudget\.minAvailable \(100%\) leaves no pod to evict/,
+                ],
+                [
+                  [...DEFAULTS.set, 'podDisruptionBudget.maxUnavailable=0'],
+                  /podDisruptionBudget\.maxUnavailable \(0\) lets no pod be evicted/,
+                ],
+              ];
+              for (const [set, message] of cases) {
+                expect(() => renderChart(renderer, { set })).toThrow(message);
+              }
+            });
+
+            it('lets a single replica drain', () => {
+              const render = renderChart(renderer, {
+                set: [
+                  ...DEFAULTS.set,
+                  'autoscaling.enabled=false',
+                  'replicaCount=1',
+                ],
+              });
+              const spec = only(render.manifests, 'PodDisruptionBudget').spec!;
+              expect(spec.maxUnavailable).toBe(1);
+              expect(spec.minAvailable).toBeUndefined();
+            });
+
             it('fails on both Redis sources', () => {
               expect(() =>
                 renderChart(renderer, {

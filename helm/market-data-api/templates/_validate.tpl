@@ -56,6 +56,36 @@ so every install and upgrade runs it.
 {{- fail (printf "terminationGracePeriodSeconds (%v) must exceed SHUTDOWN_DRAIN_DELAY + REQUEST_DEADLINE + 2 = %v seconds, the time the service takes to drain and finish requests on SIGTERM." .Values.terminationGracePeriodSeconds $needed) -}}
 {{- end -}}
 
+{{- /* A budget that allows no eviction at the lowest replica count makes
+every node drain wait forever. Kubernetes rounds both percentages up (its
+task page "Specifying a Disruption Budget for your Application"). */ -}}
+{{- $budget := .Values.podDisruptionBudget -}}
+{{- if $budget.enabled -}}
+{{- $replicas := int (ternary .Values.autoscaling.minReplicas .Values.replicaCount .Values.autoscaling.enabled) -}}
+{{- $fix := "lower it, or raise replicaCount (autoscaling.minReplicas with autoscaling on)" -}}
+{{- if not (kindIs "invalid" $budget.minAvailable) -}}
+{{- $available := 0 -}}
+{{- if kindIs "string" $budget.minAvailable -}}
+{{- $available = int (ceil (divf (mulf $replicas (trimSuffix "%" $budget.minAvailable | float64)) 100)) -}}
+{{- else -}}
+{{- $available = int $budget.minAvailable -}}
+{{- end -}}
+{{- if ge $available $replicas -}}
+{{- fail (printf "podDisruptionBudget.minAvailable (%v) leaves no pod to evict with %d replicas, so every node drain would wait forever: %s." $budget.minAvailable $replicas $fix) -}}
+{{- end -}}
+{{- else -}}
+{{- $unavailable := 0 -}}
+{{- if kindIs "string" $budget.maxUnavailable -}}
+{{- $unavailable = int (ceil (divf (mulf $replicas (trimSuffix "%" $budget.maxUnavailable | float64)) 100)) -}}
+{{- else -}}
+{{- $unavailable = int $budget.maxUnavailable -}}
+{{- end -}}
+{{- if lt $unavailable 1 -}}
+{{- fail (printf "podDisruptionBudget.maxUnavailable (%v) lets no pod be evicted with %d replicas, so every node drain would wait forever: raise it to 1 or more." $budget.maxUnavailable $replicas) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- if .Values.autoscaling.enabled -}}
 {{- if not (and .Values.resources.requests.cpu .Values.resources.requests.memory) -}}
 {{- fail "autoscaling.enabled needs resources.requests.cpu and resources.requests.memory: the HPA's utilization targets are percentages of them." -}}
