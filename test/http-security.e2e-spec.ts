@@ -110,6 +110,41 @@ describe('HTTP security settings', () => {
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  const apiHeaderCases: [string, string, RequestInit][] = [
+    [
+      'a preflight',
+      '/api/quotes/AAPL',
+      {
+        method: 'OPTIONS',
+        headers: { origin: ORIGIN, 'access-control-request-method': 'GET' },
+      },
+    ],
+    ['a malformed URL', '/api/quotes/%%%', {}],
+    ['the OpenAPI document', '/docs-json', {}],
+    ['a path that starts like the docs', '/docsx', {}],
+  ];
+
+  it.each(apiHeaderCases)(
+    'sends the API headers to %s',
+    async (_name, path, init) => {
+      const response = await api.request(path, init);
+      await response.arrayBuffer();
+
+      expect(response.headers.get('content-security-policy')).toBe(
+        "default-src 'none';frame-ancestors 'none'",
+      );
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('strict-transport-security')).toContain(
+        'max-age=',
+      );
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('cross-origin-resource-policy')).toBe(
+        'same-origin',
+      );
+    },
+  );
+
   it('rejects a body over REQUEST_BODY_LIMIT with 413', async () => {
     const response = await api.request('/auth/token', {
       method: 'POST',

@@ -5,6 +5,7 @@ import type {
   FastifyReply,
   FastifyRequest,
 } from 'fastify';
+import { apiSecurityHeaders } from '../security/security-headers.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 
 /**
@@ -24,7 +25,9 @@ export function sendFrameworkError(
     parameter: 'url',
   });
 
+  // Fastify sends this reply without running the hooks that set these headers.
   void reply
+    .headers(apiSecurityHeaders())
     .status(problem.status)
     .header('content-type', PROBLEM_CONTENT_TYPE)
     .header('x-request-id', request.id)
