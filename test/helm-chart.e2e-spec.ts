@@ -379,6 +379,23 @@ describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
               expect(spec.minAvailable).toBeUndefined();
             });
 
+            it('counts a zero drain delay as zero', () => {
+              // 0 + 15 + 2 = 17 s, which a 20 s grace period covers.
+              const render = renderChart(renderer, {
+                set: [
+                  ...DEFAULTS.set,
+                  'config.SHUTDOWN_DRAIN_DELAY=0',
+                  'terminationGracePeriodSeconds=20',
+                ],
+              });
+              expect(configData(render.manifests).SHUTDOWN_DRAIN_DELAY).toBe(
+                '0',
+              );
+              expect(
+                podSpec(render.manifests).terminationGracePeriodSeconds,
+              ).toBe(20);
+            });
+
             it('fails on both Redis sources', () => {
               expect(() =>
                 renderChart(renderer, {

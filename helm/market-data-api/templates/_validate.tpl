@@ -49,8 +49,16 @@ so every install and upgrade runs it.
 {{- end -}}
 {{- end -}}
 
-{{- $drain := float64 (default 5 .Values.config.SHUTDOWN_DRAIN_DELAY) -}}
-{{- $deadline := float64 (default 15 .Values.config.REQUEST_DEADLINE) -}}
+{{- /* The service's defaults apply to a missing or null setting. `default`
+would also replace a 0, which is a valid drain delay. */ -}}
+{{- $drain := 5.0 -}}
+{{- if not (kindIs "invalid" .Values.config.SHUTDOWN_DRAIN_DELAY) -}}
+{{- $drain = float64 .Values.config.SHUTDOWN_DRAIN_DELAY -}}
+{{- end -}}
+{{- $deadline := 15.0 -}}
+{{- if not (kindIs "invalid" .Values.config.REQUEST_DEADLINE) -}}
+{{- $deadline = float64 .Values.config.REQUEST_DEADLINE -}}
+{{- end -}}
 {{- $needed := addf $drain $deadline 2 -}}
 {{- if le (float64 .Values.terminationGracePeriodSeconds) $needed -}}
 {{- fail (printf "terminationGracePeriodSeconds (%v) must exceed SHUTDOWN_DRAIN_DELAY + REQUEST_DEADLINE + 2 = %v seconds, the time the service takes to drain and finish requests on SIGTERM." .Values.terminationGracePeriodSeconds $needed) -}}
