@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
+import { freePort } from './support/redis.js';
 import {
   newSecret,
   signHs256,
@@ -413,5 +414,62 @@ describe('JWT authentication with a JWKS URL', () => {
 
     expect(late).toBe(200);
     expect(afterCacheTime).toBe(401);
+  });
+});
+
+describe('JWT authentication with an unreachable JWKS', () => {
+  let server: Server;
+  let baseUrl = '';
+  let refusingUrl = '';
+  const key = generateKeyPair('ES256');
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      if (request.url === '/unavailable') {
+        response.statusCode = 503;
+        response.end('unavailable');
+        return;
+      }
+      response.setHeader('content-type', 'application/json');
+      response.end('{"keys": [');
+    });
+    await new Promise<void>((resolve) =>
+      server.listen(0, '127.0.0.1', resolve),
+    );
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    refusingUrl = `http://127.0.0.1:${await freePort()}/jwks.json`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const cases: [string, () => string][] = [
+    ['an HTTP 503', () => `${baseUrl}/unavailable`],
+    ['a truncated body', () => `${baseUrl}/truncated`],
+    ['a refused connection', () => refusingUrl],
+  ];
+
+  it.each(cases)('reports %s as unavailable keys', async (_name, url) => {
+    const api = await startTestApp({
+      env: { JWT_JWKS_URL: url(), JWT_ALGORITHMS: 'ES256' },
+    });
+    try {
+      const token = await new SignJWT({ scope: 'quotes:read' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'current' })
+        .setSubject('jwks-client')
+        .setExpirationTime(Math.floor(Date.now() / 1000) + 300)
+        .sign((await key).privateKey);
+      const { status, body } = await api.json<ProblemBody>(QUOTE, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+
+      expect(status).toBe(401);
+      expect(body.detail).toBe(
+        'The token could not be checked because the signing keys could not be fetched; retry later.',
+      );
+    } finally {
+      await api.close();
+    }
   });
 });

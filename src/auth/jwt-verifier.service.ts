@@ -175,7 +175,7 @@ export class JwtVerifier implements OnModuleInit {
     const key = this.keys.get(header.alg);
     if (key !== undefined) return key;
     if (this.jwks && !header.alg.startsWith('HS'))
-      return this.jwks(header, token);
+      return keyFromJwks(this.jwks, header, token);
     throw new errors.JOSEAlgNotAllowed(
       'no key is configured for this algorithm',
     );
@@ -202,8 +202,7 @@ export class JwtVerifier implements OnModuleInit {
       return unauthorized('No key of the JWKS matches the token.');
     }
     if (
-      error instanceof errors.JWKSTimeout ||
-      error instanceof errors.JWKSInvalid ||
+      error instanceof JwksUnavailableError ||
       !(error instanceof errors.JOSEError)
     ) {
       this.warnJwks(error);
@@ -222,6 +221,32 @@ export class JwtVerifier implements OnModuleInit {
     this.logger.warn(
       `Fetching the JWKS from ${this.config.security.jwt.jwksUrl ?? 'nowhere'} failed: ${error instanceof Error ? error.message : String(error)}`,
     );
+  }
+}
+
+/** A JWKS that could not be fetched or read, as opposed to a token that no key of it matches. */
+class JwksUnavailableError extends Error {}
+
+/**
+ * Looks the token's key up in the JWKS. jose 6 reports an HTTP error status
+ * or a body that is not JSON as a plain JOSEError, the base class of the
+ * malformed-token errors too, so every failure other than a key mismatch is
+ * rethrown as JwksUnavailableError.
+ */
+async function keyFromJwks(
+  jwks: JWTVerifyGetKey,
+  ...[header, token]: Parameters<JWTVerifyGetKey>
+): Promise<Awaited<ReturnType<JWTVerifyGetKey>>> {
+  try {
+    return await jwks(header, token);
+  } catch (error) {
+    if (
+      error instanceof errors.JWKSNoMatchingKey ||
+      error instanceof errors.JWKSMultipleMatchingKeys
+    )
+      throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new JwksUnavailableError(reason, { cause: error });
   }
 }
 
