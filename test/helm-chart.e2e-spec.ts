@@ -942,10 +942,31 @@ describeWithTool('golang-go', GO_PATH, 'Helm chart', () => {
               expect(data.API_HOST).toBe('0.0.0.0');
               expect(data.API_PORT).toBe('8000');
               expect(data.WS_PORT).toBe('8001');
-              expect(data.TRUSTED_PROXIES).toBe(
-                '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16',
-              );
               expect(data).not.toHaveProperty('CORS_ORIGINS');
+              expect(configData(production.manifests).RATE_LIMIT_TIERS).toBe(
+                'free:100,pro:10000',
+              );
+            });
+
+            it('trusts no proxy by default', () => {
+              // A trusted range that contains client addresses lets those
+              // clients pick their rate-limit bucket with X-Forwarded-For.
+              expect(configData(defaults.manifests)).not.toHaveProperty(
+                'TRUSTED_PROXIES',
+              );
+              expect(configData(production.manifests).TRUSTED_PROXIES).toBe(
+                '10.42.0.0/16',
+              );
+            });
+
+            it('warns in NOTES about an untrusted Ingress', () => {
+              const ingress = [...DEFAULTS.set, 'ingress.enabled=true'];
+              expect(renderNotes(renderer, { set: ingress })).toMatch(
+                /WARNING: config\.TRUSTED_PROXIES is not set/,
+              );
+              expect(renderNotes(renderer, PRODUCTION)).not.toMatch(
+                /TRUSTED_PROXIES/,
+              );
             });
 
             it('stores inline API keys in a Secret', () => {
