@@ -188,6 +188,37 @@ describe('JWT authentication with HS256', () => {
     expect(history.status).toBe(200);
   });
 
+  it('describes a valid token at /api/session', async () => {
+    const token = await sign({ subject: 'dash', scope: 'quotes:read' });
+    const response = await api.request('/api/session', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await response.json()) as Record<string, unknown>;
+
+    expect(response.status).toBe(200);
+    expect(body).toMatchObject({
+      authenticated: true,
+      subject: 'dash',
+      scopes: ['quotes:read'],
+      tier: null,
+    });
+    expect(Date.parse(String(body.expiresAt))).toBeGreaterThan(Date.now());
+    expect(response.headers.get('x-ratelimit-remaining')).toBeNull();
+  });
+
+  it('checks the token at /api/session', async () => {
+    const missing = await get('/api/session');
+    const expired = await get('/api/session', await sign({ expiresIn: -120 }));
+    const historyOnly = await get(
+      '/api/session',
+      await sign({ scope: 'history:read' }),
+    );
+
+    expect(missing.status).toBe(401);
+    expect(expired.body.code).toBe('TOKEN_EXPIRED');
+    expect(historyOnly.status).toBe(403);
+  });
+
   it('leaves health, metrics and the docs open', async () => {
     expect((await api.request('/health/live')).status).toBe(200);
     expect((await api.request('/metrics')).status).toBe(200);

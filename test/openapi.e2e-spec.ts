@@ -42,6 +42,7 @@ const ROUTES = [
   '/api/market/status',
   '/api/symbols',
   '/api/providers',
+  '/api/session',
   '/problems/{slug}',
   '/health',
   '/health/live',
@@ -106,18 +107,28 @@ describe('OpenAPI document', () => {
     });
   });
 
-  it.each(ROUTES.filter((route) => route.startsWith('/api')))(
-    'documents bearer auth, 401, 403 and 429 of %s',
-    (route) => {
-      const operation = document.paths[route]?.get;
-      const responses = operation?.responses ?? {};
-      expect(operation?.security).toEqual([{ bearer: [] }]);
-      expect(Object.keys(responses)).toEqual(
-        expect.arrayContaining(['401', '403', '429']),
-      );
-      expect(responses['429']?.headers?.['Retry-After']).toBeDefined();
-    },
-  );
+  it.each(
+    ROUTES.filter(
+      (route) => route.startsWith('/api') && route !== '/api/session',
+    ),
+  )('documents bearer auth, 401, 403 and 429 of %s', (route) => {
+    const operation = document.paths[route]?.get;
+    const responses = operation?.responses ?? {};
+    expect(operation?.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(responses)).toEqual(
+      expect.arrayContaining(['401', '403', '429']),
+    );
+    expect(responses['429']?.headers?.['Retry-After']).toBeDefined();
+  });
+
+  it('documents the session check as bearer auth without 429', () => {
+    const operation = document.paths['/api/session']?.get;
+    const responses = Object.keys(operation?.responses ?? {});
+
+    expect(operation?.security).toEqual([{ bearer: [] }]);
+    expect(responses).toEqual(expect.arrayContaining(['401', '403']));
+    expect(responses).not.toContain('429');
+  });
 
   it('leaves health routes open and unthrottled', () => {
     const operation = document.paths['/health/live']?.get;

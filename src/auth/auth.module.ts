@@ -16,6 +16,7 @@ import { JwtVerifier } from './jwt-verifier.service.js';
 import { RateLimitStorage } from './rate-limit-storage.service.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { JwtStreamAuthenticator } from './stream-authenticator.service.js';
+import { SessionController } from './session.controller.js';
 import { TokenController } from './token.controller.js';
 
 /**
@@ -24,7 +25,7 @@ import { TokenController } from './token.controller.js';
  * reject or admit.
  */
 @Module({
-  controllers: [TokenController],
+  controllers: [TokenController, SessionController],
   providers: [
     JwtVerifier,
     ApiKeyService,

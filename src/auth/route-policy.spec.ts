@@ -8,6 +8,7 @@ describe('routePolicy', () => {
     ['/api/quotes/:symbol', 'quotes:read', 'api'],
     ['/api/quotes', 'quotes:read', 'api'],
     ['/api/market/status', 'quotes:read', 'api'],
+    ['/api/session', 'quotes:read', 'none'],
     ['/auth/token', null, 'token'],
     ['/health/live', null, 'none'],
     ['/health/ready', null, 'none'],
