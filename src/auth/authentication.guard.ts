@@ -5,6 +5,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api.errors.js';
+import { contextOf } from '../common/request-hooks.js';
 import { AppConfig } from '../config/app-config.js';
 import { bearerToken } from '../streaming/stream-auth.js';
 import { JwtVerifier } from './jwt-verifier.service.js';
@@ -45,7 +46,7 @@ export class AuthenticationGuard implements CanActivate {
       return true;
     }
     try {
-      const principal = await this.verifier.verify(token);
+      const principal = await this.verifier.verify(token, contextOf(request));
       setRequestAuth(request, { principal, failure: null, challenge: '' });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

@@ -13,7 +13,9 @@ import {
 } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { ApiError } from '../common/api.errors.js';
+import type { RequestContext } from '../common/request-deadline.js';
 import { AppConfig } from '../config/app-config.js';
+import { logForRequest } from '../observability/nest-logger.js';
 import type { Principal } from './principal.js';
 
 /** Verified tokens kept so that a repeated token skips the signature check. */
@@ -119,8 +121,11 @@ export class JwtVerifier implements OnModuleInit {
     return this.keys.get('HS256') ?? null;
   }
 
-  /** Returns the principal of a valid token; throws ApiError UNAUTHORIZED or TOKEN_EXPIRED. */
-  async verify(token: string): Promise<Principal> {
+  /**
+   * Returns the principal of a valid token, or throws ApiError UNAUTHORIZED
+   * or TOKEN_EXPIRED. A warning about the JWKS carries the id of `request`.
+   */
+  async verify(token: string, request?: RequestContext): Promise<Principal> {
     const cached = this.verified.get(token);
     if (cached !== undefined) {
       if (Date.now() <= cached.expiresAt + this.toleranceMs) return cached;
@@ -141,7 +146,7 @@ export class JwtVerifier implements OnModuleInit {
       payload = result.payload;
       algorithm = result.protectedHeader.alg;
     } catch (error) {
-      throw this.rejection(error);
+      throw this.rejection(error, request);
     }
     // RFC 7519 makes `sub` a string; rate limits count by it.
     if (typeof payload.sub !== 'string' || payload.sub === '')
@@ -182,7 +187,7 @@ export class JwtVerifier implements OnModuleInit {
   };
 
   /** Maps a jose error to a 401 whose detail names the failed check without echoing the token. */
-  private rejection(error: unknown): ApiError {
+  private rejection(error: unknown, request?: RequestContext): ApiError {
     if (error instanceof errors.JWTExpired) {
       const exp = error.payload.exp;
       return expired(typeof exp === 'number' ? exp * 1000 : null);
@@ -205,7 +210,7 @@ export class JwtVerifier implements OnModuleInit {
       error instanceof JwksUnavailableError ||
       !(error instanceof errors.JOSEError)
     ) {
-      this.warnJwks(error);
+      this.warnJwks(error, request);
       return unauthorized(
         'The token could not be checked because the signing keys could not be fetched; retry later.',
       );
@@ -214,12 +219,14 @@ export class JwtVerifier implements OnModuleInit {
     return unauthorized('The bearer token is malformed.');
   }
 
-  private warnJwks(error: unknown): void {
+  private warnJwks(error: unknown, request?: RequestContext): void {
     const now = Date.now();
     if (now - this.lastJwksWarning < JWKS_WARNING_INTERVAL_MS) return;
     this.lastJwksWarning = now;
-    this.logger.warn(
-      `Fetching the JWKS from ${this.config.security.jwt.jwksUrl ?? 'nowhere'} failed: ${error instanceof Error ? error.message : String(error)}`,
+    logForRequest(request, () =>
+      this.logger.warn(
+        `Fetching the JWKS from ${this.config.security.jwt.jwksUrl ?? 'nowhere'} failed: ${error instanceof Error ? error.message : String(error)}`,
+      ),
     );
   }
 }

@@ -6,9 +6,11 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { logForRequest } from '../observability/nest-logger.js';
 import { ApiError } from './api.errors.js';
 import type { ErrorCode } from './error-catalogue.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
+import { contextOf } from './request-hooks.js';
 import type { RouteMethods } from './route-methods.js';
 
 /** Codes for HTTP errors raised by Nest or Fastify rather than by our code. */
@@ -95,9 +97,11 @@ export class ProblemFilter implements ExceptionFilter {
       );
     }
 
-    this.logger.error(
-      `Unhandled error in ${request.method} ${request.url} (request ${requestId})`,
-      exception instanceof Error ? exception.stack : String(exception),
+    logForRequest(contextOf(request), () =>
+      this.logger.error(
+        `Unhandled error in ${request.method} ${request.url} (request ${requestId})`,
+        exception instanceof Error ? exception.stack : String(exception),
+      ),
     );
     return buildProblem(
       'INTERNAL_ERROR',

@@ -1,7 +1,12 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './logger.js';
-import { PinoNestLogger, runWithRequestLogger } from './nest-logger.js';
+import { currentContext, requestContext } from '../common/request-deadline.js';
+import {
+  logForRequest,
+  PinoNestLogger,
+  runWithRequestLogger,
+} from './nest-logger.js';
 
 function setUp(level = 'trace') {
   const lines: Record<string, unknown>[] = [];
@@ -67,6 +72,18 @@ describe('PinoNestLogger', () => {
     logger.warn('outside', 'FailoverService');
     expect(lines[0]).toMatchObject({ msg: 'inside', reqId: 'req-7' });
     expect(lines[1]?.reqId).toBeUndefined();
+  });
+
+  it('adds the request id of a passed context', async () => {
+    const { pino, logger, lines } = setUp();
+    const context = requestContext(1000, pino.child({ reqId: 'req-8' }));
+    logForRequest(context, () => logger.warn('passed', 'JwtVerifier'));
+    logForRequest(undefined, () => logger.warn('without', 'JwtVerifier'));
+    await Promise.resolve();
+
+    expect(lines[0]).toMatchObject({ msg: 'passed', reqId: 'req-8' });
+    expect(lines[1]?.reqId).toBeUndefined();
+    expect(currentContext()).toBeUndefined();
   });
 
   it('writes nothing below the level', () => {

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
 import {
+  type RequestContext,
   requestContext,
   requestLogger,
   runInContext,
@@ -18,6 +19,26 @@ export function runWithRequestLogger<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   return runInContext(requestContext(Number.POSITIVE_INFINITY, logger), work);
+}
+
+/**
+ * Calls `write`, which logs through Nest's Logger, with the logger of
+ * `context`, so that the lines carry the request id. Requests enter the async
+ * storage only for cache loads, so a line written elsewhere during a request
+ * (an auth warning, an unexpected error) needs this to carry the id.
+ */
+export function logForRequest(
+  context: RequestContext | undefined,
+  write: () => void,
+): void {
+  if (!context?.logger) {
+    write();
+    return;
+  }
+  void runInContext(context, () => {
+    write();
+    return Promise.resolve();
+  });
 }
 
 /**

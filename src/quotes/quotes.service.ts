@@ -5,6 +5,7 @@ import type { Quote } from '../market/quote.js';
 import { parseSymbol, type Instrument } from '../market/symbol.js';
 import { cacheKey } from '../cache/cache-keys.js';
 import { MarketCache } from '../cache/market-cache.service.js';
+import { logForRequest } from '../observability/nest-logger.js';
 import { FailoverService } from '../providers/failover.service.js';
 
 export interface BatchError {
@@ -77,9 +78,11 @@ export class QuotesService {
       }
       const symbol = unique[index]?.symbol ?? '';
       if (!(result.reason instanceof ApiError)) {
-        this.logger.error(
-          `batch quote ${symbol} failed unexpectedly`,
-          String(result.reason),
+        logForRequest(context, () =>
+          this.logger.error(
+            `batch quote ${symbol} failed unexpectedly`,
+            String(result.reason),
+          ),
         );
       }
       errors.push(batchError(symbol, result.reason));
