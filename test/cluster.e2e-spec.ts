@@ -352,10 +352,43 @@ function clusterTests(): void {
     expect(admitted.reduce((sum, count) => sum + count, 0)).toBe(RATE_LIMIT);
   });
 
-  it('rejects an expired token after a 200', async () => {
-    // nginx must send every info and profile request to the API, which
-    // checks the token each time. A response cached by nginx would outlive
-    // the token that fetched it.
+  it('caches info per client in nginx', async () => {
+    const other = await signHs256(secret, {
+      subject: 'other',
+      tier: BULK_TIER,
+      scope: SCOPE,
+    });
+    const info = `${nginx.url}/api/stocks/AAPL/info`;
+
+    const first = await get(info, bearer(bulkToken));
+    const second = await get(info, bearer(bulkToken));
+    const otherClient = await get(info, bearer(other));
+    const anonymous = await get(info, {});
+    const profile = await get(
+      `${nginx.url}/api/crypto/BTC-USD/profile`,
+      bearer(bulkToken),
+    );
+    const profileAgain = await get(
+      `${nginx.url}/api/crypto/BTC-USD/profile`,
+      bearer(bulkToken),
+    );
+
+    expect(first.status).toBe(200);
+    expect(first.headers['x-cache-status']).toBe('MISS');
+    expect(second.status).toBe(200);
+    expect(second.headers['x-cache-status']).toBe('HIT');
+    expect(second.body).toBe(first.body);
+    expect(second.headers['x-ratelimit-remaining']).toBeUndefined();
+    expect(otherClient.headers['x-cache-status']).toBe('MISS');
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.body)).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(profile.headers['x-cache-status']).toBe('MISS');
+    expect(profileAgain.headers['x-cache-status']).toBe('HIT');
+  });
+
+  it('rejects an expired token with a cached response', async () => {
+    // nginx asks the API to check the token before every info and profile
+    // response, so a cached response does not outlive the token.
     const shortLived = await signHs256(secret, {
       subject: 'short-lived',
       tier: BULK_TIER,
@@ -365,13 +398,18 @@ function clusterTests(): void {
     const paths = ['/api/stocks/AAPL/info', '/api/crypto/BTC-USD/profile'];
 
     for (const route of paths) {
-      const fresh = await get(`${nginx.url}${route}`, bearer(shortLived));
-      expect(fresh.status).toBe(200);
+      await get(`${nginx.url}${route}`, bearer(shortLived));
+      const cached = await get(`${nginx.url}${route}`, bearer(shortLived));
+      expect(cached.status).toBe(200);
+      expect(cached.headers['x-cache-status']).toBe('HIT');
     }
     await sleep(SHORT_TOKEN_LIFE_S * 1000 + 1500);
     for (const route of paths) {
       const expired = await get(`${nginx.url}${route}`, bearer(shortLived));
       expect(expired.status).toBe(401);
+      expect(JSON.parse(expired.body)).toMatchObject({
+        code: 'TOKEN_EXPIRED',
+      });
       expect(expired.headers['x-cache-status']).toBeUndefined();
     }
   });
