@@ -195,6 +195,30 @@ describe('MarketCache without Redis', () => {
     expect(remainingBudget()).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('bounds a wait for a load by the deadline', async () => {
+    const cache = await cacheWith();
+    // A load without a request, as a streaming feed's poll makes.
+    const background = cache.get({
+      kind: 'quote',
+      key,
+      load: async () => {
+        await sleep(1000);
+        return { price: 9 };
+      },
+    });
+    const waitStart = Date.now();
+    const waiting = cache.get({
+      kind: 'quote',
+      key,
+      load: priceOf8,
+      context: requestContext(100),
+    });
+
+    await expect(waiting).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    expect(Date.now() - waitStart).toBeLessThan(500);
+    expect((await background).value).toEqual({ price: 9 });
+  });
+
   it('sums a request up as STALE when any of its lookups was', () => {
     const context = requestContext(1000);
     recordCacheOutcome(context, 'HIT');

@@ -130,7 +130,7 @@ export class MarketCache {
     const pending = this.inflight.get(lookup.key) as
       Promise<Resolution<T>> | undefined;
     if (pending) {
-      const shared = await pending;
+      const shared = await joinLoad(pending, context);
       const outcome = shared.outcome === 'STALE' ? 'STALE' : 'HIT';
 
       return { value: shared.value, outcome, waited: true };
@@ -274,6 +274,32 @@ function loadIn<T>(
   context: RequestContext | undefined,
 ): Promise<T> {
   return context ? runInContext(context, lookup.load) : lookup.load();
+}
+
+/**
+ * Waits for a load that another lookup started, no longer than the request's
+ * deadline. That load runs under its own deadline, or under none when a
+ * streaming feed's poll started it, and then takes up to UPSTREAM_TIMEOUT per
+ * attempt.
+ */
+function joinLoad<T>(
+  pending: Promise<T>,
+  context: RequestContext | undefined,
+): Promise<T> {
+  if (!context || !Number.isFinite(context.deadline)) return pending;
+  // NOTE: a waiter that times out gets the 504 even when an expired value
+  // is still within its grace, which the load itself would serve as stale.
+  const expired = new ApiError(
+    'UPSTREAM_TIMEOUT',
+    'The request deadline passed while waiting for the sources to answer.',
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    const budgetMs = Math.max(0, context.deadline - Date.now());
+    timer = setTimeout(() => reject(expired), budgetMs);
+  });
+
+  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**
