@@ -145,6 +145,12 @@ describe('HTTP security settings', () => {
     },
   );
 
+  it('answers an unknown path with 404', async () => {
+    const { status } = await api.json('/api/nothing');
+
+    expect(status).toBe(404);
+  });
+
   it('rejects a body over REQUEST_BODY_LIMIT with 413', async () => {
     const response = await api.request('/auth/token', {
       method: 'POST',

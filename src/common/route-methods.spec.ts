@@ -15,6 +15,15 @@ describe('RouteMethods', () => {
     expect(routes.allowed('/api/nothing')).toEqual([]);
   });
 
+  it('ignores a catch-all route', () => {
+    const withPreflight = new RouteMethods();
+    withPreflight.add('GET', '/api/quotes');
+    withPreflight.add('OPTIONS', '*');
+
+    expect(withPreflight.allowed('/api/nothing')).toEqual([]);
+    expect(withPreflight.allowed('/api/quotes')).toEqual(['GET']);
+  });
+
   it('ignores a route added twice', () => {
     routes.add('GET', '/api/quotes');
     expect(routes.allowed('/api/quotes')).toEqual(['GET']);

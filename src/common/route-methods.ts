@@ -12,6 +12,9 @@ export class RouteMethods {
   private readonly methods = new Set<string>();
 
   add(method: string, url: string): void {
+    // A catch-all route, such as the CORS plugin's OPTIONS * for preflights,
+    // matches every path, so it would turn each 404 into a 405.
+    if (url === '*' || url === '/*') return;
     if (this.router.hasRoute(method as FindMyWay.HTTPMethod, url)) return;
     this.router.on(method as FindMyWay.HTTPMethod, url, noop);
     this.methods.add(method);
