@@ -159,5 +159,30 @@ describeWithTool(
       await timedQuote('META');
       expect(await storedInRedis('META')).toBe(true);
     });
+
+    it('leaves no lock behind a pause', async () => {
+      redis.pause();
+      let during: { status: number; ms: number };
+      try {
+        during = await timedQuote('AMZN');
+      } finally {
+        redis.resume();
+      }
+      await untilCacheUp();
+      const client = await redisClient(redis.url);
+      let locked: number;
+      try {
+        locked = await client.exists(
+          `${PREFIX}:lock:v1:quote:AMZN?asset=equity`,
+        );
+      } finally {
+        await client.close();
+      }
+
+      expect(during.status).toBe(200);
+      // A lock that Redis took only after the pause would make every
+      // instance wait for a load that never comes, for CACHE_LOCK_LEASE.
+      expect(locked).toBe(0);
+    });
   },
 );

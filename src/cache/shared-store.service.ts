@@ -115,15 +115,45 @@ export class SharedStore {
     const client = this.redis.client;
     if (!client) return { kind: 'unavailable' };
     const token = randomUUID();
-    const reply = await this.run(() =>
-      client.set(this.lockKey(key), token, {
+    let sent: Promise<string | null> | undefined;
+    const reply = await this.run(() => {
+      sent = client.set(this.lockKey(key), token, {
         condition: 'NX',
         expiration: { type: 'PX', value: Math.ceil(leaseMs) },
-      }),
-    );
-    if (reply === undefined) return { kind: 'unavailable' };
+      });
+      return sent;
+    });
+    if (reply === undefined) {
+      if (sent) this.releaseIfTakenLate(sent, key, token);
+      return { kind: 'unavailable' };
+    }
 
     return reply === 'OK' ? { kind: 'acquired', token } : { kind: 'held' };
+  }
+
+  /**
+   * Releases a lock whose SET timed out here but that Redis executed later
+   * (after a pause, say). Left in place, it would make every instance wait
+   * for a load that never comes until the lease ends. The release goes
+   * around the breaker, which is often open by the time the reply arrives.
+   * When the release fails too, the lease still ends the lock.
+   */
+  private releaseIfTakenLate(
+    sent: Promise<string | null>,
+    key: string,
+    token: string,
+  ): void {
+    const client = this.redis.client;
+    if (!client) return;
+    sent
+      .then(async (reply) => {
+        if (reply !== 'OK') return;
+        await client.eval(RELEASE_LOCK, {
+          keys: [this.lockKey(key)],
+          arguments: [token],
+        });
+      })
+      .catch(() => undefined);
   }
 
   /** True while some instance holds the lock of `key`; false when unknown. */
