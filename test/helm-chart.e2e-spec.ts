@@ -152,6 +152,11 @@ function writeFixtureChart(dir: string): void {
   );
 }
 
+/** Splits a URL path into its non-empty slash-separated elements. */
+function pathElements(text: string): string[] {
+  return text.split('/').filter(Boolean);
+}
+
 /**
  * Returns the port name of the Ingress path that serves `requestPath`, by
  * Kubernetes' rules for pathType Prefix: the longest path whose
@@ -165,11 +170,10 @@ function ingressPortFor(
   }[],
   requestPath: string,
 ): string | null {
-  const elements = (text: string) => text.split('/').filter(Boolean);
-  const requested = elements(requestPath);
+  const requested = pathElements(requestPath);
   let best: { length: number; port: string | null } | null = null;
   for (const item of paths) {
-    const prefix = elements(item.path ?? '/');
+    const prefix = pathElements(item.path ?? '/');
     const matches = prefix.every((element, i) => requested[i] === element);
     if (matches && (best === null || prefix.length > best.length))
       best = {
