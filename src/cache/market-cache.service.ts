@@ -39,6 +39,12 @@ interface Resolution<T> extends Cached<T> {
   waited: boolean;
 }
 
+/** A load in flight and the deadline of the lookup that started it (ms). */
+interface InflightLoad<T> {
+  resolution: Promise<Resolution<T>>;
+  deadline: number;
+}
+
 /**
  * The two-tier cache in front of the sources: a small in-process LRU with a
  * short lifetime, then the shared store. Concurrent misses for one key load
@@ -51,7 +57,8 @@ interface Resolution<T> extends Cached<T> {
 export class MarketCache {
   readonly stats = new CacheStats();
   private readonly memory: LRUCache<string, CacheEntry<unknown>> | null;
-  private readonly inflight = new Map<string, Promise<Resolution<unknown>>>();
+  /** Loads in flight per key, with the deadline of the lookup that started each. */
+  private readonly inflight = new Map<string, InflightLoad<unknown>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -128,7 +135,7 @@ export class MarketCache {
       return { value, outcome: 'MISS', waited: false };
     }
     const pending = this.inflight.get(lookup.key) as
-      Promise<Resolution<T>> | undefined;
+      InflightLoad<T> | undefined;
     if (pending) {
       const shared = await joinLoad(pending, context);
       const outcome = shared.outcome === 'STALE' ? 'STALE' : 'HIT';
@@ -138,7 +145,10 @@ export class MarketCache {
     const loading = this.fromSharedOrLoad(lookup, context).finally(() =>
       this.inflight.delete(lookup.key),
     );
-    this.inflight.set(lookup.key, loading);
+    this.inflight.set(lookup.key, {
+      resolution: loading,
+      deadline: context?.deadline ?? Number.POSITIVE_INFINITY,
+    });
 
     return loading;
   }
@@ -283,23 +293,31 @@ function loadIn<T>(
  * attempt.
  */
 function joinLoad<T>(
-  pending: Promise<T>,
+  pending: InflightLoad<T>,
   context: RequestContext | undefined,
-): Promise<T> {
-  if (!context || !Number.isFinite(context.deadline)) return pending;
+): Promise<Resolution<T>> {
+  // A load bound by a deadline no later than this request's ends in time by
+  // itself, which is the usual case and costs no timer.
+  if (!context || pending.deadline <= context.deadline)
+    return pending.resolution;
   // NOTE: a waiter that times out gets the 504 even when an expired value
   // is still within its grace, which the load itself would serve as stale.
-  const expired = new ApiError(
-    'UPSTREAM_TIMEOUT',
-    'The request deadline passed while waiting for the sources to answer.',
-  );
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     const budgetMs = Math.max(0, context.deadline - Date.now());
-    timer = setTimeout(() => reject(expired), budgetMs);
+    timer = setTimeout(() => {
+      reject(
+        new ApiError(
+          'UPSTREAM_TIMEOUT',
+          'The request deadline passed while waiting for the sources to answer.',
+        ),
+      );
+    }, budgetMs);
   });
 
-  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([pending.resolution, deadline]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 /**
