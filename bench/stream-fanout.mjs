@@ -372,7 +372,7 @@ async function measure(target, load, template) {
     const windowEnd = started + duration * 1000;
     while (performance.now() < windowEnd) {
       peakRss = Math.max(peakRss, memoryMb(pid).rss);
-      await sleep(Math.min(500, windowEnd - performance.now()));
+      await sleep(Math.max(0, Math.min(500, windowEnd - performance.now())));
     }
     const results = group.map((child) => nextMessage(child, 'result', 30_000));
     for (const child of group) child.send('stop');
