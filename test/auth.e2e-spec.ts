@@ -451,7 +451,7 @@ describe('JWT authentication with a JWKS URL', () => {
 describe('JWT authentication with an unreachable JWKS', () => {
   let server: Server;
   let baseUrl = '';
-  let refusingUrl = '';
+  let closedPortUrl = '';
   const key = generateKeyPair('ES256');
 
   beforeAll(async () => {
@@ -468,7 +468,7 @@ describe('JWT authentication with an unreachable JWKS', () => {
       server.listen(0, '127.0.0.1', resolve),
     );
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    refusingUrl = `http://127.0.0.1:${await freePort()}/jwks.json`;
+    closedPortUrl = `http://127.0.0.1:${await freePort()}/jwks.json`;
   });
 
   afterAll(async () => {
@@ -478,7 +478,7 @@ describe('JWT authentication with an unreachable JWKS', () => {
   const cases: [string, () => string][] = [
     ['an HTTP 503', () => `${baseUrl}/unavailable`],
     ['a truncated body', () => `${baseUrl}/truncated`],
-    ['a refused connection', () => refusingUrl],
+    ['a refused connection', () => closedPortUrl],
   ];
 
   it.each(cases)('reports %s as unavailable keys', async (_name, url) => {

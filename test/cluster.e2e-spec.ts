@@ -387,8 +387,8 @@ function clusterTests(): void {
   });
 
   it('rejects an expired token with a cached response', async () => {
-    // nginx asks the API to check the token before every info and profile
-    // response, so a cached response does not outlive the token.
+    // nginx sends each info and profile request to the API's token check
+    // first, so a cached response does not outlive the token.
     const shortLived = await signHs256(secret, {
       subject: 'short-lived',
       tier: BULK_TIER,

@@ -161,7 +161,7 @@ function pathElements(text: string): string[] {
  * Returns the port name of the Ingress path that serves `requestPath`, by
  * Kubernetes' rules for pathType Prefix: the longest path whose
  * slash-separated elements begin the request path wins. Returns null when
- * no path matches, where the ingress controller answers 404 itself.
+ * no path matches, where the ingress controller returns 404 itself.
  */
 function ingressPortFor(
   paths: {

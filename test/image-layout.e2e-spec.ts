@@ -137,8 +137,8 @@ describe('Dockerfile', () => {
     ]) {
       expect(ignore.excludes(excluded), excluded).toBe(true);
     }
-    for (const kept of ['src', 'config', 'package.json', 'tsconfig.json']) {
-      expect(ignore.excludes(kept), kept).toBe(false);
+    for (const entry of ['src', 'config', 'package.json', 'tsconfig.json']) {
+      expect(ignore.excludes(entry), entry).toBe(false);
     }
   });
 });

@@ -296,8 +296,8 @@ function joinLoad<T>(
   pending: InflightLoad<T>,
   context: RequestContext | undefined,
 ): Promise<Resolution<T>> {
-  // A load bound by a deadline no later than this request's ends in time by
-  // itself, which is the usual case and costs no timer.
+  // A load whose deadline is no later than this request's ends by that
+  // deadline. That is the usual case, and it needs no timer.
   if (!context || pending.deadline <= context.deadline)
     return pending.resolution;
   // NOTE: a waiter that times out gets the 504 even when an expired value
