@@ -122,6 +122,17 @@ export class JwtVerifier implements OnModuleInit {
   }
 
   /**
+   * Returns the principal of a token verified before and still valid, or
+   * null when the token needs the full check of verify().
+   */
+  verifiedPrincipal(token: string): Principal | null {
+    const cached = this.verified.get(token);
+    if (cached === undefined) return null;
+
+    return Date.now() <= cached.expiresAt + this.toleranceMs ? cached : null;
+  }
+
+  /**
    * Returns the principal of a valid token, or throws ApiError UNAUTHORIZED
    * or TOKEN_EXPIRED. A warning about the JWKS carries the id of `request`.
    */

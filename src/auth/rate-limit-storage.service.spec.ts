@@ -141,3 +141,81 @@ describe('RateLimitStorage on Redis', () => {
     expect(redis.increments).toEqual([1]);
   });
 });
+
+describe('RateLimitStorage.admitLocally', () => {
+  it('admits up to the limit in memory and leaves the rest uncounted', async () => {
+    const storage = storageOn(null);
+
+    const records = Array.from({ length: 4 }, () =>
+      storage.admitLocally('client', HOUR_MS, 3),
+    );
+    const next = await storage.increment('client', HOUR_MS, 3);
+
+    expect(records.map((record) => record?.totalHits ?? null)).toEqual([
+      1,
+      2,
+      3,
+      null,
+    ]);
+    // The refused call counted nothing: the next increment is the fourth.
+    expect(next.totalHits).toBe(4);
+    expect(next.isBlocked).toBe(true);
+  });
+
+  it('admits from reserved permits only', async () => {
+    const redis = new FakeRedis();
+    const storage = storageOn(redis);
+
+    const cold = storage.admitLocally('client', HOUR_MS, 10_000);
+    await storage.increment('client', HOUR_MS, 10_000);
+    const warm = Array.from({ length: 99 }, () =>
+      storage.admitLocally('client', HOUR_MS, 10_000),
+    );
+    // The second reservation is still on its way: the hundredth waits.
+    const spent = storage.admitLocally('client', HOUR_MS, 10_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    const refilled = storage.admitLocally('client', HOUR_MS, 10_000);
+
+    expect(cold).toBeNull();
+    expect(warm.every((record) => record !== null && !record.isBlocked)).toBe(
+      true,
+    );
+    // One reservation of 100 and a second one taken when half was used.
+    expect(redis.increments).toEqual([100, 100]);
+    expect(spent).toBeNull();
+    expect(refilled?.isBlocked).toBe(false);
+  });
+
+  it('refuses once the shared limit is used up', async () => {
+    const redis = new FakeRedis();
+    const storage = storageOn(redis);
+
+    const results = [];
+    for (let i = 0; i < 3; i++)
+      results.push(await storage.increment('client', HOUR_MS, 2));
+
+    expect(results.map((result) => result.isBlocked)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(storage.admitLocally('client', HOUR_MS, 2)).toBeNull();
+  });
+
+  it('counts alone, to the limit, while Redis fails', async () => {
+    const redis = new FakeRedis();
+    redis.failing = true;
+    const storage = storageOn(redis);
+    await storage.increment('client', HOUR_MS, 3);
+
+    const records = Array.from({ length: 3 }, () =>
+      storage.admitLocally('client', HOUR_MS, 3),
+    );
+
+    expect(records.map((record) => record?.totalHits ?? null)).toEqual([
+      2,
+      3,
+      null,
+    ]);
+  });
+});

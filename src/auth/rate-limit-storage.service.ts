@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { RedisClientType } from 'redis';
+import { withinMs } from '../common/time-limit.js';
 import { AppConfig } from '../config/app-config.js';
 import { RedisService } from '../redis/redis.service.js';
 
@@ -108,38 +109,43 @@ export class RateLimitStorage
     this.states.clear();
   }
 
+  /**
+   * Counts one request of `key` when this instance can admit it from its own
+   * state: in memory, from permits already reserved in Redis, or while it
+   * counts alone after a Redis failure. Returns null, counting nothing, when
+   * admitting needs a Redis round trip or the request would be rejected;
+   * increment() then decides.
+   */
+  admitLocally(
+    key: string,
+    ttl: number,
+    limit: number,
+  ): ThrottlerStorageRecord | null {
+    const now = Date.now();
+    const state = this.stateOf(key, ttl, now);
+    const alone =
+      this.client === null ||
+      (state.permits === 0 && !state.exhausted && now < state.localUntil);
+    if (alone) {
+      if (state.count >= limit) return null;
+      state.count += 1;
+      return record(state.count, false, state.resetAt, now);
+    }
+    if (state.permits === 0) return null;
+
+    return this.countInHand(key, state, limit, now);
+  }
+
   private async incrementShared(
     key: string,
     state: WindowState,
     limit: number,
     now: number,
   ): Promise<ThrottlerStorageRecord> {
-    const batch = Math.max(1, Math.floor(limit / RESERVATIONS_PER_WINDOW));
     for (;;) {
-      if (state.permits > 0) {
-        state.permits -= 1;
-        state.count += 1;
-        if (
-          batch > 1 &&
-          state.permits < batch / 2 &&
-          !state.exhausted &&
-          state.reserving === null
-        ) {
-          state.reserving = this.reserve(key, state, batch, limit);
-        }
-        // Other instances' reservations count in the total, so it can pass
-        // the limit while this instance still holds permits.
-        const hits = Math.min(limit, state.total - state.permits);
-        return record(hits, false, state.resetAt, now);
-      }
-      if (state.exhausted) {
-        state.count += 1;
-        return record(limit + 1, true, state.resetAt, now);
-      }
-      if (now < state.localUntil) {
-        state.count += 1;
-        return record(state.count, state.count > limit, state.resetAt, now);
-      }
+      const counted = this.countInHand(key, state, limit, now);
+      if (counted !== null) return counted;
+      const batch = batchOf(limit);
       if (batch === 1) {
         // Each request takes its own permit, so concurrent requests go out
         // together in one pipeline instead of waiting on each other.
@@ -149,6 +155,46 @@ export class RateLimitStorage
       state.reserving ??= this.reserve(key, state, batch, limit);
       await state.reserving;
     }
+  }
+
+  /**
+   * Counts a request from what this instance holds: a reserved permit, the
+   * knowledge that the limit is used up, or its own count while Redis
+   * fails. Returns null when a reservation is needed first.
+   */
+  private countInHand(
+    key: string,
+    state: WindowState,
+    limit: number,
+    now: number,
+  ): ThrottlerStorageRecord | null {
+    if (state.permits > 0) {
+      const batch = batchOf(limit);
+      state.permits -= 1;
+      state.count += 1;
+      if (
+        batch > 1 &&
+        state.permits < batch / 2 &&
+        !state.exhausted &&
+        state.reserving === null
+      ) {
+        state.reserving = this.reserve(key, state, batch, limit);
+      }
+      // Other instances' reservations count in the total, so it can pass
+      // the limit while this instance still holds permits.
+      const hits = Math.min(limit, state.total - state.permits);
+      return record(hits, false, state.resetAt, now);
+    }
+    if (state.exhausted) {
+      state.count += 1;
+      return record(limit + 1, true, state.resetAt, now);
+    }
+    if (now < state.localUntil) {
+      state.count += 1;
+      return record(state.count, state.count > limit, state.resetAt, now);
+    }
+
+    return null;
   }
 
   /**
@@ -195,29 +241,17 @@ export class RateLimitStorage
   ): Promise<number> {
     const client = this.client;
     if (!client?.isReady) throw new Error('Redis is not connected');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new Error(`Redis did not respond within ${this.timeoutMs} ms`),
-          ),
-        this.timeoutMs,
-      );
-    });
-    try {
-      const [total] = await Promise.race([
-        client
-          .multi()
-          .incrBy(redisKey, amount)
-          .pExpireAt(redisKey, expireAt)
-          .exec(),
-        timeout,
-      ]);
-      return Number(total);
-    } finally {
-      clearTimeout(timer);
-    }
+    const [total] = await withinMs(
+      client
+        .multi()
+        .incrBy(redisKey, amount)
+        .pExpireAt(redisKey, expireAt)
+        .exec(),
+      this.timeoutMs,
+      `Redis did not respond within ${this.timeoutMs} ms`,
+    );
+
+    return Number(total);
   }
 
   private stateOf(key: string, ttl: number, now: number): WindowState {
@@ -257,6 +291,11 @@ export class RateLimitStorage
     }, SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
+}
+
+/** Permits one reservation takes: 1% of the limit, at least 1. */
+function batchOf(limit: number): number {
+  return Math.max(1, Math.floor(limit / RESERVATIONS_PER_WINDOW));
 }
 
 function record(

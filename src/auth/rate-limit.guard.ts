@@ -3,7 +3,6 @@ import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
-  normalizeIp,
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
@@ -14,15 +13,13 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api.errors.js';
 import { AppConfig } from '../config/app-config.js';
 import { requestAuth } from './principal.js';
+import { rateLimitTarget } from './rate-limit-target.js';
 import { routePolicy } from './route-policy.js';
 
 /**
  * Second global guard: counts the request against its client's limit with
- * @nestjs/throttler and sets the X-RateLimit-* headers. A request with a
- * verified token is counted by its subject, at its tier's limit. Any other
- * request is counted by the client address, which is Fastify's request.ip:
- * it believes X-Forwarded-For only from TRUSTED_PROXIES. POST /auth/token
- * has its own limit per client address.
+ * @nestjs/throttler and sets the X-RateLimit-* headers. rateLimitTarget
+ * picks the counter: the token's subject or the client address.
  *
  * The limit is picked here from the route and the principal instead of
  * through throttler's per-route decorators, and the storage key is the
@@ -52,32 +49,22 @@ export class RateLimitGuard extends ThrottlerGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const bucket = routePolicy(request.routeOptions.url).bucket;
-    if (bucket === 'none') return true;
-    // An IPv6 client usually owns a whole /64, so it counts as one address.
-    const address = normalizeIp(request.ip, this.ipv6SubnetPrefix);
-    let tracker: string;
-    let limit: number;
-    if (bucket === 'token') {
-      tracker = `token:ip:${address}`;
-      limit = this.settings.tokenRequests;
-    } else {
-      const principal = requestAuth(request)?.principal;
-      tracker = principal
-        ? `api:sub:${principal.subject}`
-        : `api:ip:${address}`;
-      limit = this.limitOf(principal?.tier ?? null);
-    }
-    if (limit === 0) return true;
+    const target = rateLimitTarget(
+      this.settings,
+      routePolicy(request.routeOptions.url).bucket,
+      request.ip,
+      requestAuth(request)?.principal ?? null,
+    );
+    if (target === null) return true;
     const ttl = this.settings.windowMs;
 
     return this.handleRequest({
       context,
-      limit,
+      limit: target.limit,
       ttl,
       blockDuration: ttl,
       throttler: this.throttler,
-      getTracker: () => tracker,
+      getTracker: () => target.tracker,
       generateKey: (_context, trackerKey) => trackerKey,
     });
   }
@@ -97,11 +84,5 @@ export class RateLimitGuard extends ThrottlerGuard {
       `More than ${detail.limit} requests in ${seconds} s; retry after ${detail.timeToBlockExpire} s.`,
       { retryAfter: detail.timeToBlockExpire },
     );
-  }
-
-  private limitOf(tier: string | null): number {
-    if (tier === null) return this.settings.requests;
-
-    return this.settings.tiers.get(tier) ?? this.settings.requests;
   }
 }
