@@ -10,6 +10,8 @@ import {
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
+import { FastPathAdmission } from './auth/fast-path-admission.service.js';
+import { HitFastPath } from './cache/hit-fast-path.service.js';
 import { sendClientError, sendFrameworkError } from './common/http-errors.js';
 import { contentHash } from './common/json-body.js';
 import { ProblemFilter } from './common/problem.filter.js';
@@ -94,6 +96,8 @@ export async function configureApp(
 
   addRequestObserver(fastify, app.get(ApiMetrics));
   addRequestHooks(fastify, settings.upstream.deadlineMs);
+  // Before the plugins, so that the kept body is the uncompressed one.
+  app.get(HitFastPath).register(fastify, app.get(FastPathAdmission).admit);
   const routes = new RouteMethods();
   fastify.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];

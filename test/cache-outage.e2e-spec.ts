@@ -30,9 +30,9 @@ let redis: OwnRedis;
 let api: TestApp;
 
 /** Requests a quote and returns its status and how long it took. */
-async function timedQuote(symbol: string) {
+async function timedQuote(symbol: string, from: TestApp = api) {
   const started = performance.now();
-  const response = await api.request(`/api/quotes/${symbol}`);
+  const response = await from.request(`/api/quotes/${symbol}`);
   await response.arrayBuffer();
 
   return { status: response.status, ms: performance.now() - started };
@@ -183,6 +183,44 @@ describeWithTool(
       // A lock that Redis took only after the pause would make every
       // instance wait for a load that never comes, for CACHE_LOCK_LEASE.
       expect(locked).toBe(0);
+    });
+
+    it('serves the memory-off fast path during a pause', async () => {
+      const redisOnly = await startTestApp({
+        env: {
+          REDIS_URL: redis.url,
+          CACHE_KEY_PREFIX: `${PREFIX}-redis-only`,
+          QUOTE_PROVIDERS: 'simulated',
+          CACHE_MEMORY_TTL: '0',
+          REDIS_COMMAND_TIMEOUT: '0.2',
+        },
+      });
+      const results = [];
+      try {
+        for (const symbol of SYMBOLS) {
+          await timedQuote(symbol, redisOnly);
+          await timedQuote(symbol, redisOnly);
+        }
+        redis.pause();
+        try {
+          for (let index = 0; index < 20; index += 1)
+            results.push(
+              await timedQuote(SYMBOLS[index % SYMBOLS.length]!, redisOnly),
+            );
+        } finally {
+          redis.resume();
+        }
+      } finally {
+        await redisOnly.close();
+      }
+
+      expect(results.map((result) => result.status)).toEqual(
+        results.map(() => 200),
+      );
+      expect(Math.max(...results.map((result) => result.ms))).toBeLessThan(
+        BOUND_MS,
+      );
+      await untilCacheUp();
     });
   },
 );

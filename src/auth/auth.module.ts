@@ -15,6 +15,7 @@ import { AccessGuard, AuthenticationGuard } from './authentication.guard.js';
 import { JwtVerifier } from './jwt-verifier.service.js';
 import { RateLimitStorage } from './rate-limit-storage.service.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
+import { FastPathAdmission } from './fast-path-admission.service.js';
 import { JwtStreamAuthenticator } from './stream-authenticator.service.js';
 import { SessionController } from './session.controller.js';
 import { TokenController } from './token.controller.js';
@@ -30,6 +31,7 @@ import { TokenController } from './token.controller.js';
     JwtVerifier,
     ApiKeyService,
     RateLimitStorage,
+    FastPathAdmission,
     {
       provide: getOptionsToken(),
       useFactory: (config: AppConfig): ThrottlerModuleOptions => ({
@@ -56,6 +58,6 @@ import { TokenController } from './token.controller.js';
       inject: [AppConfig, JwtVerifier],
     },
   ],
-  exports: [StreamAuthenticator],
+  exports: [StreamAuthenticator, FastPathAdmission],
 })
 export class AuthModule {}

@@ -6,6 +6,7 @@ import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/app-config.js';
 import { RedisService } from '../redis/redis.service.js';
 import { MarketCache } from './market-cache.service.js';
+import { HitFastPath } from './hit-fast-path.service.js';
 import { SharedStore } from './shared-store.service.js';
 
 /**
@@ -36,7 +37,7 @@ function sharedStore(config: AppConfig, redis: RedisService): Keyv {
       }),
     }),
   ],
-  providers: [SharedStore, MarketCache],
-  exports: [MarketCache],
+  providers: [SharedStore, MarketCache, HitFastPath],
+  exports: [MarketCache, HitFastPath],
 })
 export class MarketCacheModule {}

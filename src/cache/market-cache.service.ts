@@ -37,6 +37,8 @@ export interface Cached<T> {
 
 interface Resolution<T> extends Cached<T> {
   waited: boolean;
+  /** The entry that holds the value; null for a stale or unstored value. */
+  entry: CacheEntry<T> | null;
 }
 
 /** A load in flight and the deadline of the lookup that started it (ms). */
@@ -104,24 +106,47 @@ export class MarketCache {
         value: local.value,
         outcome: 'HIT',
         waited: false,
+        entry: local,
       } as const;
-      return Promise.resolve(this.served(lookup.kind, hit, context));
+      return Promise.resolve(this.served(lookup, hit, context));
     }
 
     return this.resolve(lookup, context).then((resolution) =>
-      this.served(lookup.kind, resolution, context),
+      this.served(lookup, resolution, context),
     );
+  }
+
+  /**
+   * Returns the memory tier's entry of a key while it is fresh. A response
+   * built from its value may be sent again until then.
+   */
+  freshEntry(key: string): CacheEntry<unknown> | undefined {
+    const entry = this.memory?.get(key);
+
+    return entry && isFresh(entry, Date.now()) ? entry : undefined;
+  }
+
+  /** Counts a hit that was answered without a lookup, from a kept response. */
+  countFastHit(kind: DataKind): void {
+    this.stats.count(kind, 'hits');
   }
 
   /** Counts how a lookup was served and returns its value and outcome. */
   private served<T>(
-    kind: DataKind,
+    lookup: Lookup<T>,
     resolution: Resolution<T>,
     context: RequestContext | undefined,
   ): Cached<T> {
-    this.stats.count(kind, counterOf(resolution.outcome));
-    if (resolution.waited) this.stats.count(kind, 'waits');
-    if (context) recordCacheOutcome(context, resolution.outcome);
+    this.stats.count(lookup.kind, counterOf(resolution.outcome));
+    if (resolution.waited) this.stats.count(lookup.kind, 'waits');
+    if (context) {
+      recordCacheOutcome(context, resolution.outcome, {
+        kind: lookup.kind,
+        key: lookup.key,
+        value: resolution.value,
+        entry: resolution.entry,
+      });
+    }
 
     return { value: resolution.value, outcome: resolution.outcome };
   }
@@ -132,7 +157,7 @@ export class MarketCache {
   ): Promise<Resolution<T>> {
     if (this.ttlOf(lookup.kind) <= 0) {
       const value = await loadIn(lookup, context);
-      return { value, outcome: 'MISS', waited: false };
+      return { value, outcome: 'MISS', waited: false, entry: null };
     }
     const pending = this.inflight.get(lookup.key) as
       InflightLoad<T> | undefined;
@@ -140,7 +165,7 @@ export class MarketCache {
       const shared = await joinLoad(pending, context);
       const outcome = shared.outcome === 'STALE' ? 'STALE' : 'HIT';
 
-      return { value: shared.value, outcome, waited: true };
+      return { ...shared, outcome, waited: true };
     }
     const loading = this.fromSharedOrLoad(lookup, context).finally(() =>
       this.inflight.delete(lookup.key),
@@ -160,7 +185,7 @@ export class MarketCache {
     const entry = await this.shared.get<T>(lookup.key);
     if (entry && isFresh(entry, Date.now())) {
       this.remember(lookup.key, entry);
-      return { value: entry.value, outcome: 'HIT', waited: false };
+      return { value: entry.value, outcome: 'HIT', waited: false, entry };
     }
     if (!this.shared.distributed)
       return this.load(lookup, context, entry, false);
@@ -198,7 +223,7 @@ export class MarketCache {
       const entry = await this.awaitOtherLoad<T>(lookup.key, waitUntil);
       if (entry) {
         this.remember(lookup.key, entry);
-        return { value: entry.value, outcome: 'HIT', waited };
+        return { value: entry.value, outcome: 'HIT', waited, entry };
       }
       if (Date.now() >= waitUntil)
         return this.load(lookup, context, expired, waited);
@@ -247,22 +272,21 @@ export class MarketCache {
         isServableStale(expired, Date.now()) &&
         sourcesFailed(error)
       )
-        return { value: expired.value, outcome: 'STALE', waited };
+        return { value: expired.value, outcome: 'STALE', waited, entry: null };
       throw error;
     }
     const now = Date.now();
     const ttlMs = lookup.ttlMs?.(value) ?? this.ttlOf(lookup.kind);
-    if (ttlMs > 0) {
-      const entry: CacheEntry<T> = {
-        value,
-        freshUntil: now + ttlMs,
-        staleUntil: now + ttlMs + this.config.cache.staleGraceMs,
-      };
-      this.remember(lookup.key, entry);
-      await this.shared.set(lookup.key, entry, now);
-    }
+    if (ttlMs <= 0) return { value, outcome: 'MISS', waited, entry: null };
+    const entry: CacheEntry<T> = {
+      value,
+      freshUntil: now + ttlMs,
+      staleUntil: now + ttlMs + this.config.cache.staleGraceMs,
+    };
+    this.remember(lookup.key, entry);
+    await this.shared.set(lookup.key, entry, now);
 
-    return { value, outcome: 'MISS', waited };
+    return { value, outcome: 'MISS', waited, entry };
   }
 
   /** Keeps a fresh entry in the memory tier, no longer than it stays fresh. */

@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import type { Cache } from 'cache-manager';
+import type { Keyv } from 'keyv';
 import {
   circuitBreaker,
+  type CircuitBreakerPolicy,
   ConsecutiveBreaker,
   handleAll,
-  type IPolicy,
-  timeout,
-  TimeoutStrategy,
-  wrap,
 } from 'cockatiel';
+import { withinMs } from '../common/time-limit.js';
 import { AppConfig } from '../config/app-config.js';
 import { RedisService } from '../redis/redis.service.js';
 import { type CacheEntry, isCacheEntry } from './cache-entry.js';
@@ -51,13 +50,16 @@ class RedisNotReadyError extends Error {
  */
 @Injectable()
 export class SharedStore {
-  private readonly policy: IPolicy;
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly timeoutMs: number;
   private readonly outage = new OutageLog(
     new Logger(SharedStore.name),
     'Redis cache',
   );
   /** Store errors seen so far; the cache manager reports them as events. */
   private storeErrors = 0;
+  /** GETs of stored forms in flight, by key. */
+  private readonly rawReads = new Map<string, Promise<string | undefined>>();
   /** Prefix of every key this store writes, so deployments can share a Redis. */
   private readonly prefix: string;
 
@@ -67,14 +69,11 @@ export class SharedStore {
     config: AppConfig,
   ) {
     this.prefix = config.cache.keyPrefix;
-    this.policy = wrap(
-      circuitBreaker(handleAll, {
-        halfOpenAfter: BREAKER_COOLDOWN_MS,
-        breaker: new ConsecutiveBreaker(BREAKER_FAILURES),
-      }),
-      // node-redis bounds only the wait to send a command, not its reply.
-      timeout(config.redisCommandTimeoutMs, TimeoutStrategy.Aggressive),
-    );
+    this.breaker = circuitBreaker(handleAll, {
+      halfOpenAfter: BREAKER_COOLDOWN_MS,
+      breaker: new ConsecutiveBreaker(BREAKER_FAILURES),
+    });
+    this.timeoutMs = config.redisCommandTimeoutMs;
     const countError = (event: { error?: unknown }) => {
       if (event.error !== undefined) this.storeErrors += 1;
     };
@@ -101,6 +100,39 @@ export class SharedStore {
     );
 
     return isCacheEntry(value) ? (value as CacheEntry<T>) : undefined;
+  }
+
+  /**
+   * The stored form of the entry under `key` in Redis, as the store keeps it,
+   * or undefined when absent, unreadable or without Redis. Comparing it with
+   * an earlier one tells whether the entry changed without decoding it.
+   * Concurrent reads of one key share one GET: a caller that comes while a
+   * read is in flight gets its answer, which Redis gave at most one round
+   * trip before the call.
+   */
+  rawEntry(key: string): Promise<string | undefined> {
+    let read = this.rawReads.get(key);
+    if (read === undefined) {
+      read = this.readRaw(key).finally(() => this.rawReads.delete(key));
+      this.rawReads.set(key, read);
+    }
+
+    return read;
+  }
+
+  private async readRaw(key: string): Promise<string | undefined> {
+    const client = this.redis.client;
+    if (!client) return undefined;
+    const raw = await this.run(() => client.get(this.entryKey(key)));
+
+    return typeof raw === 'string' ? raw : undefined;
+  }
+
+  /** Decodes a stored form that rawEntry returned. */
+  async decode(raw: string): Promise<CacheEntry<unknown> | undefined> {
+    const data = await this.store().deserializeData<unknown>(raw);
+
+    return isCacheEntry(data?.value) ? data.value : undefined;
   }
 
   /** Stores an entry until its stale grace ends; failures are only counted. */
@@ -175,6 +207,13 @@ export class SharedStore {
     );
   }
 
+  private store(): Keyv {
+    const store = this.cache.stores[0];
+    if (!store) throw new Error('the cache manager has no store');
+
+    return store;
+  }
+
   private entryKey(key: string): string {
     return `${this.prefix}:${key}`;
   }
@@ -190,10 +229,15 @@ export class SharedStore {
   private async run<T>(operation: () => Promise<T>): Promise<T | undefined> {
     if (!this.distributed) return operation();
     try {
-      const result = await this.policy.execute(async () => {
+      const result = await this.breaker.execute(async () => {
         if (!this.redis.ready) throw new RedisNotReadyError();
         const errorsBefore = this.storeErrors;
-        const value = await operation();
+        // node-redis bounds only the wait to send a command, not its reply.
+        const value = await withinMs(
+          operation(),
+          this.timeoutMs,
+          `Redis did not respond within ${this.timeoutMs} ms`,
+        );
         if (this.storeErrors !== errorsBefore)
           throw new Error('the cache store reported an error');
 

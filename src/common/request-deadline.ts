@@ -14,6 +14,22 @@ export interface RequestContext {
   deadline: number;
   cache: CacheOutcome | null;
   logger: Logger | null;
+  /** Cache lookups the request made so far. */
+  lookups: number;
+  /** The last of them: its cache key and the value it returned. */
+  lookup: ServedLookup | null;
+  /** True when a kept response answered the request. */
+  fastHit: boolean;
+}
+
+/** A cache lookup of a request: the entry's key and the value served. */
+export interface ServedLookup {
+  /** Data kind of the entry, as the cache counters name it. */
+  kind: string;
+  key: string;
+  value: unknown;
+  /** The cache entry that held the value; null when none was stored. */
+  entry: { value: unknown; freshUntil: number; staleUntil: number } | null;
 }
 
 /**
@@ -31,7 +47,14 @@ export function requestContext(
   budgetMs: number,
   logger: Logger | null = null,
 ): RequestContext {
-  return { deadline: Date.now() + budgetMs, cache: null, logger };
+  return {
+    deadline: Date.now() + budgetMs,
+    cache: null,
+    logger,
+    lookups: 0,
+    lookup: null,
+    fastHit: false,
+  };
 }
 
 /** Returns the context of the running load, if any. */
@@ -102,7 +125,12 @@ const RANK: Readonly<Record<CacheOutcome, number>> = {
 export function recordCacheOutcome(
   context: RequestContext,
   outcome: CacheOutcome,
+  lookup?: ServedLookup,
 ): void {
   if (context.cache === null || RANK[outcome] > RANK[context.cache])
     context.cache = outcome;
+  if (lookup) {
+    context.lookups += 1;
+    context.lookup = lookup;
+  }
 }

@@ -1,6 +1,8 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { FAST_HIT_ROUTE } from '../cache/hit-fast-path.service.js';
 import { jsonBody } from '../common/json-body.js';
 import { RequestContextParam } from '../common/request-context.decorator.js';
 import type { RequestContext } from '../common/request-deadline.js';
@@ -43,6 +45,7 @@ export class QuotesController {
   }
 
   @Get(':symbol')
+  @RouteConfig(FAST_HIT_ROUTE)
   @ApiOperation({
     summary: 'Latest quote of any symbol',
     description:
