@@ -27,20 +27,18 @@ export function rateLimitTarget(
   principal: Principal | null,
 ): RateLimitTarget | null {
   if (bucket === 'none') return null;
-  const address = normalizeIp(ip, IPV6_SUBNET_PREFIX);
-  let target: RateLimitTarget;
-  if (bucket === 'token') {
-    target = { tracker: `token:ip:${address}`, limit: settings.tokenRequests };
-  } else if (principal) {
-    target = {
-      tracker: `api:sub:${principal.subject}`,
-      limit: limitOf(settings, principal.tier),
-    };
-  } else {
-    target = { tracker: `api:ip:${address}`, limit: settings.requests };
-  }
+  if (bucket === 'api' && principal) {
+    const limit = limitOf(settings, principal.tier);
 
-  return target.limit === 0 ? null : target;
+    return limit === 0
+      ? null
+      : { tracker: `api:sub:${principal.subject}`, limit };
+  }
+  const limit = bucket === 'token' ? settings.tokenRequests : settings.requests;
+  if (limit === 0) return null;
+  const address = normalizeIp(ip, IPV6_SUBNET_PREFIX);
+
+  return { tracker: `${bucket}:ip:${address}`, limit };
 }
 
 function limitOf(
