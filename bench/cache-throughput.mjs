@@ -152,7 +152,28 @@ async function load(url, seconds, pid) {
       ? Number.NaN
       : (after - before) / result.requests.total;
 
-  return { rps: result.requests.average, p99: result.latency.p99, cpu };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    cpu,
+    total: result.requests.total,
+  };
+}
+
+/** Redis GET commands served so far, from INFO commandstats. */
+async function redisGets() {
+  const client = createClient({
+    url: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  });
+  await client.connect();
+  try {
+    const stats = await client.info('commandstats');
+    const calls = /^cmdstat_get:calls=(\d+)/m.exec(stats);
+
+    return Number(calls?.[1] ?? 0);
+  } finally {
+    client.destroy();
+  }
 }
 
 async function measure(variant, body) {
@@ -174,7 +195,15 @@ async function measure(variant, body) {
         );
     }
 
-    return await load(url, duration, server.child.pid);
+    if (!variant.name.includes('redis'))
+      return await load(url, duration, server.child.pid);
+    // Concurrent requests for one key share a Redis read, so the count of
+    // GETs per request is measured rather than assumed to be one.
+    const getsBefore = await redisGets();
+    const figures = await load(url, duration, server.child.pid);
+    const gets = (await redisGets()) - getsBefore;
+
+    return { ...figures, getsPerRequest: gets / figures.total };
   } finally {
     await stopServer(server);
     if (variant.name.includes('redis')) await deleteKeysOf(server.child.pid);
@@ -221,8 +250,12 @@ for (let round = 1; round <= rounds; round += 1) {
   for (const variant of VARIANTS) {
     const figures = await measure(variant, body);
     results[variant.name].push(figures);
+    const gets =
+      figures.getsPerRequest === undefined
+        ? ''
+        : `  ${fixed(figures.getsPerRequest, 2)} Redis GETs/req`;
     console.log(
-      `round ${round}  ${variant.label.padEnd(26)} ${fixed(figures.rps).padStart(7)} req/s  p99 ${fixed(figures.p99, 1)} ms  ${fixed(figures.cpu)} µs CPU/req`,
+      `round ${round}  ${variant.label.padEnd(26)} ${fixed(figures.rps).padStart(7)} req/s  p99 ${fixed(figures.p99, 1)} ms  ${fixed(figures.cpu)} µs CPU/req${gets}`,
     );
   }
 }
