@@ -12,6 +12,9 @@ import { SharedStore } from './shared-store.service.js';
 /** Route option that lets the fast path serve a route; set with `@RouteConfig`. */
 export const FAST_HIT_ROUTE = { fastHit: true } as const;
 
+/** Longest URL a kept response is keyed by, in characters. */
+const MAX_KEPT_URL_LENGTH = 256;
+
 /** Kept responses when the memory tier is off and its size gives no bound. */
 const DEFAULT_MAX_KEPT = 1000;
 
@@ -147,10 +150,12 @@ export class HitFastPath {
   private async unchangedInRedis(kept: KeptResponse): Promise<boolean> {
     if (Date.now() >= kept.entry.freshUntil) return false;
     const raw = await this.shared.rawEntry(kept.key);
-    if (raw === undefined) return false;
+    // The entry may expire while Redis replies.
+    if (raw === undefined || Date.now() >= kept.entry.freshUntil) return false;
     if (kept.raw !== undefined) return raw === kept.raw;
     const stored = await this.shared.decode(raw);
     const same =
+      Date.now() < kept.entry.freshUntil &&
       stored !== undefined &&
       stored.freshUntil === kept.entry.freshUntil &&
       stored.staleUntil === kept.entry.staleUntil &&
@@ -169,7 +174,8 @@ export class HitFastPath {
       request.method !== 'GET' ||
       reply.statusCode !== 200 ||
       typeof payload !== 'string' ||
-      !isFastHitRoute(request)
+      !isFastHitRoute(request) ||
+      !keptUrl(request.url)
     )
       return;
     const context = contextOf(request);
@@ -198,6 +204,15 @@ export class HitFastPath {
         typeof contentType === 'string' ? contentType : 'application/json',
     });
   }
+}
+
+/**
+ * Returns true for a URL short enough to key a kept response and without a
+ * query string. Fast-path routes take no query, so the parameters that
+ * Fastify parses away (a run of `&`, say) would only add entries.
+ */
+function keptUrl(url: string): boolean {
+  return url.length <= MAX_KEPT_URL_LENGTH && !url.includes('?');
 }
 
 function isFastHitRoute(request: FastifyRequest): boolean {
