@@ -4,7 +4,8 @@
 // them is measured the quote route served from the memory tier and from Redis.
 // The `auth` suite measures instead the quote route with JWT checks and rate
 // limits on, counted in memory and in Redis, next to the bare Fastify route.
-// Each variant runs in its own process pinned to one core. Prints each round,
+// Each variant runs in its own process pinned to one core, and the load
+// generator on the other. Prints each round,
 // then the medians and the ratios the service is held to. Run with
 // `npm run bench:cache` or `npm run bench:auth`; `-- --only plain,memory`
 // measures a subset.
@@ -34,7 +35,11 @@ const suite = values.suite;
 const connections = Number(values.connections ?? (suite === 'auth' ? 100 : 50));
 const rounds = Number(values.rounds);
 const SERVER_CORE = '0';
+const CLIENT_CORE = '1';
 const pinned = spawnSync('taskset', ['--version']).status === 0;
+// autocannon runs in this process: pinned to the other core, it never takes
+// the server's core away from it.
+if (pinned) spawnSync('taskset', ['-cp', CLIENT_CORE, String(process.pid)]);
 const clockTicks = Number(
   spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout,
 );
@@ -240,7 +245,7 @@ const median = (numbers) =>
 const fixed = (number, digits = 0) => number.toFixed(digits);
 
 console.log(
-  `${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length}, node ${process.version}, ${connections} connections, ${duration} s per variant after ${warmup} s warm-up, ${rounds} rounds, server ${pinned ? `pinned to core ${SERVER_CORE}` : 'not pinned (taskset missing)'}`,
+  `${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length}, node ${process.version}, ${connections} connections, ${duration} s per variant after ${warmup} s warm-up, ${rounds} rounds, ${pinned ? `server pinned to core ${SERVER_CORE}, client to core ${CLIENT_CORE}` : 'not pinned (taskset missing)'}`,
 );
 const body = await referenceBody();
 const results = Object.fromEntries(
