@@ -209,11 +209,9 @@ describe('fast path memory', () => {
       await response.arrayBuffer();
       statuses.push(response.status);
     }
-    const kept = (
-      api.app.get(HitFastPath) as unknown as {
-        responses: LRUCache<string, object>;
-      }
-    ).responses;
+    const fastPath: object = api.app.get(HitFastPath);
+    const kept = (fastPath as { responses: LRUCache<string, object> })
+      .responses;
     let keyBytes = 0;
     for (const key of kept.keys()) keyBytes += key.length;
 
