@@ -53,10 +53,10 @@ interface KeptResponse {
  * memory tier still contains the same entry object. With it off and Redis
  * on, Redis must contain the same stored form and the entry must be fresh.
  * Redis is read for every request, and requests that come while a read of
- * their key is in flight share it. A new or expired entry ends the kept response, so the fast path
- * only sends a HIT that the full pipeline would have given. Misses, stale
- * values and errors always take the full pipeline, and so does a request
- * that FastPathAdmission does not admit.
+ * their key is in flight share it. A new or expired entry ends the kept
+ * response, so the fast path only sends a HIT that the full pipeline would
+ * have given. Misses, stale values and errors always take the full
+ * pipeline, and so does a request that FastPathAdmission does not admit.
  */
 @Injectable()
 export class HitFastPath {
@@ -143,9 +143,9 @@ export class HitFastPath {
   }
 
   /**
-   * Returns true when Redis still contains the entry a response was built from and it
-   * is fresh. The first check decodes the stored form and compares times and
-   * value; later ones compare the stored form only.
+   * Returns true when Redis still contains the entry a response was built
+   * from and the entry is fresh. The first check decodes the stored form and
+   * compares times and value. Later ones compare the stored form only.
    */
   private async unchangedInRedis(kept: KeptResponse): Promise<boolean> {
     if (Date.now() >= kept.entry.freshUntil) return false;
