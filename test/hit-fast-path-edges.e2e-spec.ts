@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { LRUCache } from 'lru-cache';
 import { HitFastPath } from '../src/cache/hit-fast-path.service.js';
-import { QuotesService } from '../src/quotes/quotes.service.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import {
+  countQuoteHandlerCalls,
+  headerOf,
+  readWhole,
+  stableHeaders,
+} from './support/fast-path.js';
 import {
   deleteKeys,
   describeWithRedis,
@@ -20,42 +25,7 @@ const CRYPTO = '/api/quotes/BTC-USD';
 /** Another spelling of CRYPTO, so its first request takes the full pipeline. */
 const CRYPTO_LOWER = '/api/quotes/btc-usd';
 
-/** Headers whose values differ from one response to the next by design. */
-const PER_RESPONSE = new Set([
-  'date',
-  'x-request-id',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-]);
-
-let handled: ReturnType<typeof vi.spyOn>;
-
-beforeEach(() => {
-  handled = vi.spyOn(QuotesService.prototype, 'quote');
-});
-
-afterEach(() => {
-  handled.mockRestore();
-});
-
-async function read(response: Response) {
-  return {
-    status: response.status,
-    body: await response.text(),
-    headers: [...response.headers],
-  };
-}
-
-function stableHeaders(headers: [string, string][]): [string, string][] {
-  return headers.filter(([name]) => !PER_RESPONSE.has(name));
-}
-
-function headerOf(
-  response: { headers: [string, string][] },
-  name: string,
-): string | undefined {
-  return new Map(response.headers).get(name);
-}
+const handlerCalls = countQuoteHandlerCalls();
 
 /** Reads freshUntil of the one quote entry stored under `prefix`. */
 async function freshUntilInRedis(url: string, prefix: string) {
@@ -94,12 +64,12 @@ describe('fast path headers', () => {
     };
     await (await api.request(CRYPTO, init)).arrayBuffer();
 
-    const pipelineHit = await read(await api.request(CRYPTO_LOWER, init));
-    const handledBefore = handled.mock.calls.length;
-    const fastHit = await read(await api.request(CRYPTO_LOWER, init));
+    const pipelineHit = await readWhole(await api.request(CRYPTO_LOWER, init));
+    const handledBefore = handlerCalls();
+    const fastHit = await readWhole(await api.request(CRYPTO_LOWER, init));
 
     expect(handledBefore).toBe(2);
-    expect(handled.mock.calls.length).toBe(handledBefore);
+    expect(handlerCalls()).toBe(handledBefore);
     expect(headerOf(pipelineHit, 'access-control-allow-origin')).toBe(
       'https://app.example.com',
     );
@@ -113,20 +83,22 @@ describe('fast path headers', () => {
   it('leave HEAD to the pipeline', async () => {
     api = await startTestApp();
     await (await api.request(CRYPTO)).arrayBuffer();
-    const headBefore = await read(
+    const headBefore = await readWhole(
       await api.request(CRYPTO, { method: 'HEAD' }),
     );
     await (await api.request(CRYPTO)).arrayBuffer();
 
-    const handledBefore = handled.mock.calls.length;
-    const headAfter = await read(await api.request(CRYPTO, { method: 'HEAD' }));
+    const handledBefore = handlerCalls();
+    const headAfter = await readWhole(
+      await api.request(CRYPTO, { method: 'HEAD' }),
+    );
 
     expect(headAfter.status).toBe(200);
     expect(headAfter.body).toBe('');
     expect(stableHeaders(headAfter.headers)).toEqual(
       stableHeaders(headBefore.headers),
     );
-    expect(handled.mock.calls.length).toBe(handledBefore + 1);
+    expect(handlerCalls()).toBe(handledBefore + 1);
   });
 });
 
@@ -156,7 +128,7 @@ describe('fast path rate limits', () => {
 
     const responses = [];
     for (let i = 0; i < 5; i++)
-      responses.push(await read(await api.request(CRYPTO, init)));
+      responses.push(await readWhole(await api.request(CRYPTO, init)));
 
     expect(responses.map((response) => response.status)).toEqual([
       200, 200, 200, 429, 429,
@@ -169,7 +141,7 @@ describe('fast path rate limits', () => {
         .slice(0, 3)
         .map((response) => headerOf(response, 'x-ratelimit-remaining')),
     ).toEqual(['2', '1', '0']);
-    expect(handled.mock.calls.length).toBe(1);
+    expect(handlerCalls()).toBe(1);
   });
 
   it('send no headers for a limit of 0', async () => {
@@ -177,13 +149,13 @@ describe('fast path rate limits', () => {
 
     const responses = [];
     for (let i = 0; i < 3; i++)
-      responses.push(await read(await api.request(CRYPTO)));
+      responses.push(await readWhole(await api.request(CRYPTO)));
 
     for (const response of responses) {
       expect(response.status).toBe(200);
       expect(headerOf(response, 'x-ratelimit-limit')).toBeUndefined();
     }
-    expect(handled.mock.calls.length).toBe(1);
+    expect(handlerCalls()).toBe(1);
   });
 });
 
@@ -210,10 +182,10 @@ describe('fast path memory', () => {
       statuses.push(response.status);
     }
     const fastPath: object = api.app.get(HitFastPath);
-    const kept = (fastPath as { responses: LRUCache<string, object> })
+    const keptResponses = (fastPath as { responses: LRUCache<string, object> })
       .responses;
     let keyBytes = 0;
-    for (const key of kept.keys()) keyBytes += key.length;
+    for (const key of keptResponses.keys()) keyBytes += key.length;
 
     expect(statuses.every((status) => status === 200)).toBe(true);
     // One quote entry should not hold megabytes of URLs.
@@ -261,7 +233,7 @@ describeWithRedis('fast path rate limits across instances', () => {
     // Up to 1% of the limit per instance may stay reserved and unused.
     expect(admitted).toBeGreaterThanOrEqual(392);
     // Most of the admitted requests never reached the handler.
-    expect(handled.mock.calls.length).toBeLessThan(20);
+    expect(handlerCalls()).toBeLessThan(20);
   }, 60_000);
 });
 
@@ -277,28 +249,40 @@ describe('fast path with the memory tier off and a slow Redis', () => {
     redis = null;
   });
 
-  it('falls back to the pipeline when Redis stops', async () => {
-    redis = await startOwnRedis();
+  /**
+   * Starts a redis-server of the test's own and an app on it with the memory
+   * tier off and no rate limit.
+   */
+  const startOnOwnRedis = async (env: Record<string, string> = {}) => {
+    const server = await startOwnRedis();
+    redis = server;
     const prefix = `fast-path-edges-${randomUUID().slice(0, 13)}`;
-    api = await startTestApp({
+    const app = await startTestApp({
       env: {
-        REDIS_URL: redis.url,
+        REDIS_URL: server.url,
         CACHE_KEY_PREFIX: prefix,
         CACHE_MEMORY_TTL: '0',
         RATE_LIMIT_REQUESTS: '0',
+        ...env,
       },
     });
-    const app = api;
-    await read(await app.request(CRYPTO));
+    api = app;
+
+    return { app, server, prefix };
+  };
+
+  it('falls back to the pipeline when Redis stops', async () => {
+    const { app, server } = await startOnOwnRedis();
+    await readWhole(await app.request(CRYPTO));
     const during = await Promise.all(
       Array.from({ length: 100 }, async (_, i) => {
-        if (i === 50) await redis?.stop();
-        return read(await app.request(CRYPTO));
+        if (i === 50) await server.stop();
+        return readWhole(await app.request(CRYPTO));
       }),
     );
     const after = [];
     for (let i = 0; i < 5; i++)
-      after.push(await read(await app.request(CRYPTO)));
+      after.push(await readWhole(await app.request(CRYPTO)));
 
     for (const response of [...during, ...after])
       expect(response.status).toBe(200);
@@ -307,34 +291,26 @@ describe('fast path with the memory tier off and a slow Redis', () => {
   }, 30_000);
 
   it('sends no HIT once the entry expired', async () => {
-    redis = await startOwnRedis();
-    const prefix = `fast-path-edges-${randomUUID().slice(0, 13)}`;
-    api = await startTestApp({
-      env: {
-        REDIS_URL: redis.url,
-        CACHE_KEY_PREFIX: prefix,
-        CACHE_MEMORY_TTL: '0',
-        CACHE_TTL_QUOTE: '2',
-        // The pause below stays well within the command timeout.
-        REDIS_COMMAND_TIMEOUT: '5',
-        RATE_LIMIT_REQUESTS: '0',
-      },
+    const { app, server, prefix } = await startOnOwnRedis({
+      CACHE_TTL_QUOTE: '2',
+      // The pause below stays well within the command timeout.
+      REDIS_COMMAND_TIMEOUT: '5',
     });
-    const miss = await read(await api.request(CRYPTO));
+    const miss = await readWhole(await app.request(CRYPTO));
     // The first fast hit decodes the stored form, and later ones compare the bytes.
-    for (let i = 0; i < 2; i++) await read(await api.request(CRYPTO));
-    expect(handled.mock.calls.length).toBe(1);
-    const freshUntil = await freshUntilInRedis(redis.url, prefix);
+    for (let i = 0; i < 2; i++) await readWhole(await app.request(CRYPTO));
+    expect(handlerCalls()).toBe(1);
+    const freshUntil = await freshUntilInRedis(server.url, prefix);
     await sleep(Math.max(0, freshUntil - Date.now() - 200));
 
     // Both requests arrive before freshUntil, and Redis replies after it.
-    redis.pause();
-    const fastRequest = api.request(CRYPTO);
-    const pipelineRequest = api.request(CRYPTO_LOWER);
+    server.pause();
+    const fastRequest = app.request(CRYPTO);
+    const pipelineRequest = app.request(CRYPTO_LOWER);
     await sleep(Math.max(0, freshUntil - Date.now() + 300));
-    redis.resume();
-    const fast = await read(await fastRequest);
-    const pipeline = await read(await pipelineRequest);
+    server.resume();
+    const fast = await readWhole(await fastRequest);
+    const pipeline = await readWhole(await pipelineRequest);
 
     expect(pipeline.status).toBe(200);
     expect(pipeline.body).not.toBe(miss.body);

@@ -8,10 +8,13 @@ import {
   describe,
   expect,
   it,
-  vi,
 } from 'vitest';
-import { QuotesService } from '../src/quotes/quotes.service.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import {
+  countQuoteHandlerCalls,
+  readWhole,
+  stableHeaders,
+} from './support/fast-path.js';
 import {
   deleteKeys,
   describeWithRedis,
@@ -22,40 +25,10 @@ import { newSecret, signHs256 } from './support/tokens.js';
 
 const QUOTE = '/api/quotes/AAPL';
 
-/** Headers whose values differ from one response to the next by design. */
-const PER_RESPONSE = new Set([
-  'date',
-  'x-request-id',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-]);
-
-/** Calls of the quote service by the quote route's handler, across all apps of a test. */
-let handled: ReturnType<typeof vi.spyOn>;
-
-beforeEach(() => {
-  handled = vi.spyOn(QuotesService.prototype, 'quote');
-});
-
-afterEach(() => {
-  handled.mockRestore();
-});
+const handlerCalls = countQuoteHandlerCalls();
 
 function bearer(token: string): RequestInit {
   return { headers: { authorization: `Bearer ${token}` } };
-}
-
-/** Reads a response whole: its status, body and headers in the order sent. */
-async function read(response: Response) {
-  return {
-    status: response.status,
-    body: await response.text(),
-    headers: [...response.headers],
-  };
-}
-
-function stableHeaders(headers: [string, string][]): [string, string][] {
-  return headers.filter(([name]) => !PER_RESPONSE.has(name));
 }
 
 describe('the fast path for cache hits', () => {
@@ -80,15 +53,15 @@ describe('the fast path for cache hits', () => {
   });
 
   it('matches the pipeline without the handler', async () => {
-    const miss = await read(await api.request(QUOTE, bearer(token)));
+    const miss = await readWhole(await api.request(QUOTE, bearer(token)));
     // Another spelling of the symbol takes the full pipeline to the same entry.
-    const pipelineHit = await read(
+    const pipelineHit = await readWhole(
       await api.request('/api/quotes/aapl', bearer(token)),
     );
-    const handledBefore = handled.mock.calls.length;
+    const handledBefore = handlerCalls();
     const fastHits = await Promise.all(
       Array.from({ length: 20 }, async () =>
-        read(await api.request(QUOTE, bearer(token))),
+        readWhole(await api.request(QUOTE, bearer(token))),
       ),
     );
 
@@ -97,7 +70,7 @@ describe('the fast path for cache hits', () => {
     expect(pipelineHit.status).toBe(200);
     expect(new Map(pipelineHit.headers).get('x-cache')).toBe('HIT');
     expect(handledBefore).toBe(2);
-    expect(handled.mock.calls.length).toBe(handledBefore);
+    expect(handlerCalls()).toBe(handledBefore);
     for (const hit of fastHits) {
       expect(hit.status).toBe(200);
       expect(hit.body).toBe(pipelineHit.body);
@@ -137,8 +110,8 @@ describe('the fast path for cache hits', () => {
       QUOTE,
       bearer(forged),
     );
-    // The first check verifies the token and keeps it; the second would
-    // find it kept.
+    // The first check verifies the token and keeps it, so the second finds
+    // it kept.
     const wrongScope = await api.json<{ code: string; detail: string }>(
       QUOTE,
       bearer(noScope),
@@ -235,8 +208,8 @@ describe('the fast path and the rate limit', () => {
       ),
     ).toEqual(['4', '3', '2', '1', '0', '0', '0']);
     expect(Number(responses[5]?.headers.get('retry-after'))).toBeGreaterThan(0);
-    // The first took the full pipeline; the other admitted ones did not.
-    expect(handled.mock.calls.length).toBe(1);
+    // The first took the full pipeline, and the other admitted ones did not.
+    expect(handlerCalls()).toBe(1);
   });
 });
 
@@ -253,7 +226,7 @@ describe('the fast path and a changed entry', () => {
     });
     await (await api.request(QUOTE)).arrayBuffer();
     await (await api.request(QUOTE)).arrayBuffer();
-    expect(handled.mock.calls.length).toBe(1);
+    expect(handlerCalls()).toBe(1);
     await sleep(1100);
 
     const reloaded = await api.request(QUOTE);
@@ -261,7 +234,7 @@ describe('the fast path and a changed entry', () => {
 
     expect(reloaded.status).toBe(200);
     expect(reloaded.headers.get('x-cache')).toBe('MISS');
-    expect(handled.mock.calls.length).toBe(2);
+    expect(handlerCalls()).toBe(2);
   });
 });
 
@@ -286,14 +259,14 @@ describeWithRedis('the fast path with the memory tier off', () => {
 
   it('serves while Redis is unchanged', async () => {
     const [first] = apps as [TestApp];
-    const miss = await read(await first.request(QUOTE));
+    const miss = await readWhole(await first.request(QUOTE));
     const hits = [];
     for (let i = 0; i < 5; i++)
-      hits.push(await read(await first.request(QUOTE)));
+      hits.push(await readWhole(await first.request(QUOTE)));
 
     expect(new Map(miss.headers).get('x-cache')).toBe('MISS');
     // Only the miss ran the handler.
-    expect(handled.mock.calls.length).toBe(1);
+    expect(handlerCalls()).toBe(1);
     for (const hit of hits) {
       expect(hit.body).toBe(miss.body);
       expect(new Map(hit.headers).get('x-cache')).toBe('HIT');
@@ -315,16 +288,16 @@ describeWithRedis('the fast path with the memory tier off', () => {
     } finally {
       await client.close();
     }
-    const handledBefore = handled.mock.calls.length;
+    const handledBefore = handlerCalls();
 
-    const written = await read(await second.request(QUOTE));
-    const followed = await read(await first.request(QUOTE));
+    const written = await readWhole(await second.request(QUOTE));
+    const followed = await readWhole(await first.request(QUOTE));
 
     expect(new Map(written.headers).get('x-cache')).toBe('MISS');
     expect(new Map(followed.headers).get('x-cache')).toBe('HIT');
     expect(followed.body).toBe(written.body);
     // The first instance did not send its kept response: its handler
     // read the new entry.
-    expect(handled.mock.calls.length).toBe(handledBefore + 2);
+    expect(handlerCalls()).toBe(handledBefore + 2);
   });
 });
