@@ -143,7 +143,7 @@ describe('RateLimitStorage on Redis', () => {
 });
 
 describe('RateLimitStorage.admitLocally', () => {
-  it('admits up to the limit in memory and leaves the rest uncounted', async () => {
+  it('admits to the limit in memory', async () => {
     const storage = storageOn(null);
 
     const records = Array.from({ length: 4 }, () =>
@@ -157,7 +157,8 @@ describe('RateLimitStorage.admitLocally', () => {
       3,
       null,
     ]);
-    // The refused call counted nothing: the next increment is the fourth.
+    // The call that returned null counted nothing, so the next increment is
+    // the fourth.
     expect(next.totalHits).toBe(4);
     expect(next.isBlocked).toBe(true);
   });
@@ -186,7 +187,7 @@ describe('RateLimitStorage.admitLocally', () => {
     expect(refilled?.isBlocked).toBe(false);
   });
 
-  it('refuses once the shared limit is used up', async () => {
+  it('returns null once the limit is used', async () => {
     const redis = new FakeRedis();
     const storage = storageOn(redis);
 

@@ -158,7 +158,7 @@ export class RateLimitStorage
   }
 
   /**
-   * Counts a request from what this instance holds: a reserved permit, the
+   * Counts a request from the state of this instance: a reserved permit, the
    * knowledge that the limit is used up, or its own count while Redis
    * fails. Returns null when a reservation is needed first.
    */

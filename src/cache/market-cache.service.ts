@@ -37,7 +37,7 @@ export interface Cached<T> {
 
 interface Resolution<T> extends Cached<T> {
   waited: boolean;
-  /** The entry that holds the value; null for a stale or unstored value. */
+  /** The entry that contains the value; null for a stale or unstored value. */
   entry: CacheEntry<T> | null;
 }
 
@@ -126,7 +126,7 @@ export class MarketCache {
     return entry && isFresh(entry, Date.now()) ? entry : undefined;
   }
 
-  /** Counts a hit that was answered without a lookup, from a kept response. */
+  /** Counts a hit served from a kept response, without a lookup. */
   countFastHit(kind: DataKind): void {
     this.stats.count(kind, 'hits');
   }

@@ -103,12 +103,12 @@ export class SharedStore {
   }
 
   /**
-   * The stored form of the entry under `key` in Redis, as the store keeps it,
-   * or undefined when absent, unreadable or without Redis. Comparing it with
-   * an earlier one tells whether the entry changed without decoding it.
-   * Concurrent reads of one key share one GET: a caller that comes while a
-   * read is in flight gets its answer, which Redis gave at most one round
-   * trip before the call.
+   * Returns the stored form of the entry under `key` in Redis, or undefined
+   * when absent, unreadable or without Redis. Comparing it with an earlier
+   * one shows whether the entry changed, without decoding it. Concurrent
+   * reads of one key share one GET, so a caller that comes while a read is
+   * in flight gets that read's reply. Its view of Redis may then predate the
+   * call by up to the read's time in flight.
    */
   rawEntry(key: string): Promise<string | undefined> {
     let read = this.rawReads.get(key);

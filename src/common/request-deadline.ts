@@ -18,7 +18,7 @@ export interface RequestContext {
   lookups: number;
   /** The last of them: its cache key and the value it returned. */
   lookup: ServedLookup | null;
-  /** True when a kept response answered the request. */
+  /** True when a kept response served the request. */
   fastHit: boolean;
 }
 

@@ -3,7 +3,7 @@ export class TimeLimitError extends Error {}
 
 /**
  * Settles as `work` does, or rejects with TimeLimitError(`message`) when
- * `work` has not settled within `ms`. `work` itself goes on; its late result
+ * `work` has not settled within `ms`. `work` itself goes on, and its late result
  * is dropped. One timer per call, where cockatiel's timeout policy also
  * builds an AbortController and its listeners, a cost that shows on
  * operations as short as a Redis GET.
