@@ -56,27 +56,39 @@ describe('fast path headers', () => {
     api = await startTestApp({
       env: { CORS_ORIGINS: 'https://app.example.com' },
     });
-    const init: RequestInit = {
-      headers: {
-        origin: 'https://app.example.com',
-        'accept-encoding': 'gzip, br',
-      },
+    const headers = {
+      origin: 'https://app.example.com',
+      'accept-encoding': 'gzip, br',
     };
+    const init: RequestInit = { headers };
     await (await api.request(CRYPTO, init)).arrayBuffer();
 
     const pipelineHit = await readWhole(await api.request(CRYPTO_LOWER, init));
     const handledBefore = handlerCalls();
     const fastHit = await readWhole(await api.request(CRYPTO_LOWER, init));
+    // The second fast hit is written with the headers the first one got.
+    const directHit = await readWhole(await api.request(CRYPTO_LOWER, init));
+    const otherOrigin = await readWhole(
+      await api.request(CRYPTO_LOWER, {
+        headers: { ...headers, origin: 'https://other.example.com' },
+      }),
+    );
 
     expect(handledBefore).toBe(2);
     expect(handlerCalls()).toBe(handledBefore);
     expect(headerOf(pipelineHit, 'access-control-allow-origin')).toBe(
       'https://app.example.com',
     );
-    expect(fastHit.status).toBe(pipelineHit.status);
-    expect(fastHit.body).toBe(pipelineHit.body);
-    expect(stableHeaders(fastHit.headers)).toEqual(
-      stableHeaders(pipelineHit.headers),
+    for (const hit of [fastHit, directHit]) {
+      expect(hit.status).toBe(pipelineHit.status);
+      expect(hit.body).toBe(pipelineHit.body);
+      expect(stableHeaders(hit.headers)).toEqual(
+        stableHeaders(pipelineHit.headers),
+      );
+    }
+    expect(otherOrigin.status).toBe(200);
+    expect(headerOf(otherOrigin, 'access-control-allow-origin')).toBe(
+      undefined,
     );
   });
 
@@ -156,6 +168,42 @@ describe('fast path rate limits', () => {
       expect(headerOf(response, 'x-ratelimit-limit')).toBeUndefined();
     }
     expect(handlerCalls()).toBe(1);
+  });
+
+  it('send no counts to an unlimited tier', async () => {
+    api = await startTestApp({
+      env: {
+        JWT_SECRET: secret,
+        RATE_LIMIT_REQUESTS: '1000',
+        RATE_LIMIT_TIERS: 'free:100,pro:0',
+        RATE_LIMIT_WINDOW: '3600',
+      },
+    });
+    const bearerOf = async (tier: string) => ({
+      headers: {
+        authorization: `Bearer ${await signHs256(secret, {
+          scope: 'quotes:read',
+          tier,
+          subject: `${tier}-${randomUUID()}`,
+        })}`,
+      },
+    });
+    const free = await bearerOf('free');
+    const pro = await bearerOf('pro');
+    await (await api.request(CRYPTO, free)).arrayBuffer();
+    // This hit goes through the hooks, which record its headers.
+    const freeHit = await readWhole(await api.request(CRYPTO, free));
+    await (await api.request(CRYPTO, pro)).arrayBuffer();
+
+    // The token is verified now, so this hit is written with those headers.
+    const proHit = await readWhole(await api.request(CRYPTO, pro));
+
+    expect(headerOf(freeHit, 'x-ratelimit-limit')).toBe('100');
+    expect(proHit.status).toBe(200);
+    expect(headerOf(proHit, 'x-cache')).toBe('HIT');
+    expect(headerOf(proHit, 'x-ratelimit-limit')).toBeUndefined();
+    expect(headerOf(proHit, 'x-ratelimit-remaining')).toBeUndefined();
+    expect(handlerCalls()).toBe(2);
   });
 });
 

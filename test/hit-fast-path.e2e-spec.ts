@@ -8,10 +8,14 @@ import {
   describe,
   expect,
   it,
+  vi,
 } from 'vitest';
+import type * as sentHeaders from '../src/cache/sent-headers.js';
+import { writeSent } from '../src/cache/sent-headers.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import {
   countQuoteHandlerCalls,
+  headerOf,
   readWhole,
   stableHeaders,
 } from './support/fast-path.js';
@@ -22,6 +26,15 @@ import {
   TEST_REDIS_URL,
 } from './support/redis.js';
 import { newSecret, signHs256 } from './support/tokens.js';
+
+// Wrapped in a spy, so tests can tell direct writes from sends through the hooks.
+vi.mock('../src/cache/sent-headers.js', async (importOriginal) => {
+  const original = await importOriginal<typeof sentHeaders>();
+  return {
+    ...original,
+    writeSent: vi.fn<typeof sentHeaders.writeSent>(original.writeSent),
+  };
+});
 
 const QUOTE = '/api/quotes/AAPL';
 
@@ -177,6 +190,84 @@ describe('the fast path for cache hits', () => {
 
     expect(after.hits - before.hits).toBe(5);
     expect(after.requests - before.requests).toBe(5);
+  });
+});
+
+describe('the fast path without the send hooks', () => {
+  let api: TestApp;
+
+  beforeEach(async () => {
+    vi.mocked(writeSent).mockClear();
+    api = await startTestApp({
+      env: { RATE_LIMIT_REQUESTS: '1000', RATE_LIMIT_WINDOW: '3600' },
+    });
+  });
+
+  afterEach(async () => {
+    await api.close();
+  });
+
+  it('writes recorded headers directly', async () => {
+    await (await api.request(QUOTE)).arrayBuffer();
+    const throughHooks = await readWhole(await api.request(QUOTE));
+    expect(writeSent).not.toHaveBeenCalled();
+
+    const direct = [];
+    for (let i = 0; i < 10; i++)
+      direct.push(await readWhole(await api.request(QUOTE)));
+
+    expect(writeSent).toHaveBeenCalledTimes(10);
+    expect(handlerCalls()).toBe(1);
+    expect(headerOf(throughHooks, 'x-cache')).toBe('HIT');
+    for (const response of direct) {
+      expect(response.status).toBe(200);
+      expect(response.body).toBe(throughHooks.body);
+      expect(stableHeaders(response.headers)).toEqual(
+        stableHeaders(throughHooks.headers),
+      );
+    }
+    // Each response carries its own request id and rate-limit count.
+    const ids = direct.map((response) => headerOf(response, 'x-request-id'));
+    expect(new Set(ids).size).toBe(direct.length);
+    expect(
+      direct.map((response) => headerOf(response, 'x-ratelimit-remaining')),
+    ).toEqual([
+      '997',
+      '996',
+      '995',
+      '994',
+      '993',
+      '992',
+      '991',
+      '990',
+      '989',
+      '988',
+    ]);
+  });
+
+  it('uses the hooks for other request headers', async () => {
+    const gzip: RequestInit = { headers: { 'accept-encoding': 'gzip' } };
+    await (await api.request(QUOTE)).arrayBuffer();
+    await (await api.request(QUOTE)).arrayBuffer();
+    await (await api.request(QUOTE)).arrayBuffer();
+    expect(writeSent).toHaveBeenCalledTimes(1);
+
+    const firstGzip = await readWhole(await api.request(QUOTE, gzip));
+    const etag = headerOf(firstGzip, 'etag') ?? '';
+    const revalidated = await api.request(QUOTE, {
+      headers: { 'accept-encoding': 'gzip', 'if-none-match': etag },
+    });
+    await revalidated.arrayBuffer();
+    expect(writeSent).toHaveBeenCalledTimes(1);
+    const secondGzip = await readWhole(await api.request(QUOTE, gzip));
+
+    expect(writeSent).toHaveBeenCalledTimes(2);
+    expect(revalidated.status).toBe(304);
+    expect(firstGzip.status).toBe(200);
+    expect(secondGzip.body).toBe(firstGzip.body);
+    expect(stableHeaders(secondGzip.headers)).toEqual(
+      stableHeaders(firstGzip.headers),
+    );
   });
 });
 

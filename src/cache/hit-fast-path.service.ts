@@ -7,6 +7,12 @@ import { AppConfig } from '../config/app-config.js';
 import type { CacheEntry } from './cache-entry.js';
 import type { DataKind } from './cache-keys.js';
 import { MarketCache } from './market-cache.service.js';
+import {
+  recordSentHeaders,
+  type SentHeaders,
+  sendsSameHeaders,
+  writeSent,
+} from './sent-headers.js';
 import { SharedStore } from './shared-store.service.js';
 
 /** Route option that lets the fast path serve a route; set with `@RouteConfig`. */
@@ -40,6 +46,8 @@ interface KeptResponse {
   body: string;
   etag: string;
   contentType: string;
+  /** The headers the hooks set when the body was last sent as a HIT. */
+  sent: SentHeaders | null;
 }
 
 /**
@@ -57,6 +65,10 @@ interface KeptResponse {
  * response, so the fast path only sends a HIT that the full pipeline would
  * have given. Misses, stale values and errors always take the full
  * pipeline, and so does a request that FastPathAdmission does not admit.
+ * The first HIT for a kept response goes through the send hooks (ETag,
+ * compression, security headers, X-Cache). Later ones with the same
+ * request headers those hooks read are written with the headers recorded
+ * then, without running the hooks again.
  */
 @Injectable()
 export class HitFastPath {
@@ -77,14 +89,16 @@ export class HitFastPath {
   }
 
   /**
-   * Adds the hooks: one that serves a kept response before the handler
-   * runs, and one that keeps the responses of fast-path routes. Register
-   * them before any hook that compresses the body.
+   * Adds the hooks: one that serves a kept response as soon as the request
+   * is routed, and one that keeps the responses of fast-path routes.
+   * Register them after the request hooks, which give the request its id
+   * and context, and before any hook that compresses the body. A GET has no
+   * body to parse, so the later request hooks have nothing to do for it.
    */
   register(fastify: FastifyInstance, admit: FastPathAdmission): void {
     const responses = this.responses;
     if (responses === null) return;
-    fastify.addHook('preHandler', (request, reply, done) => {
+    fastify.addHook('onRequest', (request, reply, done) => {
       const kept =
         request.method === 'GET' ? responses.get(request.url) : undefined;
       if (kept === undefined) {
@@ -122,7 +136,11 @@ export class HitFastPath {
     if (!current || !this.sendKept(kept, request, reply, admit)) done();
   }
 
-  /** Sends a kept response when the request is admitted. */
+  /**
+   * Sends a kept response when the request is admitted. Once a HIT for the
+   * same request headers has gone through the hooks, the response is
+   * written with the headers they set then, and the hooks are skipped.
+   */
   private sendKept(
     kept: KeptResponse,
     request: FastifyRequest,
@@ -134,6 +152,15 @@ export class HitFastPath {
     context.cache = 'HIT';
     context.fastHit = true;
     this.cache.countFastHit(kept.kind);
+    const sent = kept.sent;
+    if (sent !== null && sendsSameHeaders(sent, request.headers)) {
+      writeSent(reply, sent, kept.body);
+      return true;
+    }
+    // The headers are complete once the response is sent.
+    reply.raw.once('finish', () => {
+      kept.sent = recordSentHeaders(request, reply) ?? kept.sent;
+    });
     void reply
       .header('content-type', kept.contentType)
       .header('etag', kept.etag)
@@ -190,6 +217,9 @@ export class HitFastPath {
         : Date.now() >= lookup.entry.freshUntil
     )
       return;
+    const current = this.responses?.peek(request.url);
+    // The one kept already keeps the headers it recorded.
+    if (current?.entry === lookup.entry && current.body === payload) return;
     const etag = reply.getHeader('etag');
     const contentType = reply.getHeader('content-type');
     this.responses?.set(request.url, {
@@ -202,6 +232,7 @@ export class HitFastPath {
       etag: typeof etag === 'string' ? etag : `"${contentHash(payload)}"`,
       contentType:
         typeof contentType === 'string' ? contentType : 'application/json',
+      sent: null,
     });
   }
 }
