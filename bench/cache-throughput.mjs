@@ -5,8 +5,9 @@
 // The `auth` suite measures instead the quote route with JWT checks and rate
 // limits on, counted in memory and in Redis, next to the bare Fastify route.
 // Each variant runs in its own process pinned to one core, and the load
-// generator on the other. Prints each round,
-// then the medians and the ratios the service is held to. Run with
+// generator on the other. The load generator is wrk when it is installed,
+// else autocannon; `--client autocannon` picks autocannon. Prints each
+// round, then the medians and the ratios the service is held to. Run with
 // `npm run bench:cache` or `npm run bench:auth`; `-- --only plain,memory`
 // measures a subset.
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,15 +19,17 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import { createClient } from 'redis';
+import { runWrk, wrkInstalled } from './wrk.mjs';
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string' },
     suite: { type: 'string', default: 'cache' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '6' },
     only: { type: 'string' },
+    client: { type: 'string' },
   },
 });
 const duration = Number(values.duration);
@@ -34,11 +37,16 @@ const warmup = Number(values.warmup);
 const suite = values.suite;
 const connections = Number(values.connections ?? (suite === 'auth' ? 100 : 50));
 const rounds = Number(values.rounds);
+const client = values.client ?? (wrkInstalled() ? 'wrk' : 'autocannon');
+if (client !== 'wrk' && client !== 'autocannon') {
+  console.error(`unknown client "${client}"; use wrk or autocannon`);
+  process.exit(2);
+}
 const SERVER_CORE = '0';
 const CLIENT_CORE = '1';
 const pinned = spawnSync('taskset', ['--version']).status === 0;
-// autocannon runs in this process: pinned to the other core, it never takes
-// the server's core away from it.
+// autocannon runs in this process, and wrk in a child that inherits the
+// pinning: on the other core, neither takes the server's core away from it.
 if (pinned) spawnSync('taskset', ['-cp', CLIENT_CORE, String(process.pid)]);
 const clockTicks = Number(
   spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout,
@@ -139,14 +147,28 @@ function cpuMicros(pid) {
   }
 }
 
-async function load(url, seconds, pid) {
-  const before = cpuMicros(pid);
+/** Loads `url` with the chosen client; resolves with its summary. */
+async function generateLoad(url, seconds) {
+  if (client === 'wrk') return runWrk({ url, connections, seconds, headers });
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
     headers,
   });
+
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
+async function load(url, seconds, pid) {
+  const before = cpuMicros(pid);
+  const result = await generateLoad(url, seconds);
   const after = cpuMicros(pid);
   if (result.errors > 0 || result.non2xx > 0)
     throw new Error(
@@ -155,14 +177,9 @@ async function load(url, seconds, pid) {
   const cpu =
     before === null || after === null || !clockTicks
       ? Number.NaN
-      : (after - before) / result.requests.total;
+      : (after - before) / result.total;
 
-  return {
-    rps: result.requests.average,
-    p99: result.latency.p99,
-    cpu,
-    total: result.requests.total,
-  };
+  return { rps: result.rps, p99: result.p99, cpu, total: result.total };
 }
 
 /** Redis GET commands served so far, from INFO commandstats. */
@@ -181,38 +198,68 @@ async function redisGets() {
   }
 }
 
-async function measure(variant, body) {
+/**
+ * Starts a variant's server, checks its body against the reference and
+ * returns it with the URL to load.
+ */
+async function startChecked(variant, body) {
   const server = await startServer(variant.name, body);
+  const url = server.baseUrl + variant.path;
+  const check = await fetch(url, { headers });
+  const text = await check.text();
+  // The simulated quote moves with time, so bodies match in shape and size.
+  if (!sameShape(text, body)) {
+    await stopServer(server);
+    throw new Error(`${variant.name} returned another body: ${text}`);
+  }
+
+  return { variant, server, url };
+}
+
+async function assertCacheHit({ variant, url }) {
+  if (variant.path.startsWith('/bench/')) return;
+  const served = await fetch(url, { headers });
+  await served.arrayBuffer();
+  if (served.headers.get('x-cache') !== 'HIT')
+    throw new Error(`${variant.name}: the quote was not served from the cache`);
+}
+
+/** Starts every variant's server, warms each up and checks it serves from the cache. */
+async function startAll(variants, body) {
+  const started = [];
   try {
-    const url = server.baseUrl + variant.path;
-    const check = await fetch(url, { headers });
-    const text = await check.text();
-    // The simulated quote moves with time, so bodies match in shape and size.
-    if (!sameShape(text, body))
-      throw new Error(`${variant.name} returned another body: ${text}`);
-    await load(url, warmup, server.child.pid);
-    if (!variant.path.startsWith('/bench/')) {
-      const served = await fetch(url, { headers });
-      await served.arrayBuffer();
-      if (served.headers.get('x-cache') !== 'HIT')
-        throw new Error(
-          `${variant.name}: the quote was not served from the cache`,
-        );
+    for (const variant of variants) {
+      const each = await startChecked(variant, body);
+      started.push(each);
+      await load(each.url, warmup, each.server.child.pid);
+      await assertCacheHit(each);
     }
+  } catch (error) {
+    await stopAll(started);
+    throw error;
+  }
 
-    if (!variant.name.includes('redis'))
-      return await load(url, duration, server.child.pid);
-    // Concurrent requests for one key share a Redis read, so the count of
-    // GETs per request is measured rather than assumed to be one.
-    const getsBefore = await redisGets();
-    const figures = await load(url, duration, server.child.pid);
-    const gets = (await redisGets()) - getsBefore;
+  return started;
+}
 
-    return { ...figures, getsPerRequest: gets / figures.total };
-  } finally {
+async function stopAll(started) {
+  for (const { variant, server } of started) {
     await stopServer(server);
     if (variant.name.includes('redis')) await deleteKeysOf(server.child.pid);
   }
+}
+
+/** Loads one started variant for `duration` seconds and returns its figures. */
+async function measure({ variant, server, url }) {
+  if (!variant.name.includes('redis'))
+    return load(url, duration, server.child.pid);
+  // Concurrent requests for one key share a Redis read, so the count of
+  // GETs per request is measured rather than assumed to be one.
+  const getsBefore = await redisGets();
+  const figures = await load(url, duration, server.child.pid);
+  const gets = (await redisGets()) - getsBefore;
+
+  return { ...figures, getsPerRequest: gets / figures.total };
 }
 
 /** Deletes the Redis keys a server wrote under its prefix, `bench-<pid>`. */
@@ -245,24 +292,36 @@ const median = (numbers) =>
 const fixed = (number, digits = 0) => number.toFixed(digits);
 
 console.log(
-  `${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length}, node ${process.version}, ${connections} connections, ${duration} s per variant after ${warmup} s warm-up, ${rounds} rounds, ${pinned ? `server pinned to core ${SERVER_CORE}, client to core ${CLIENT_CORE}` : 'not pinned (taskset missing)'}`,
+  `${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length}, node ${process.version}, ${client}, ${connections} connections, ${duration} s per variant and round after ${warmup} s warm-up, ${rounds} rounds, ${pinned ? `server pinned to core ${SERVER_CORE}, client to core ${CLIENT_CORE}` : 'not pinned (taskset missing)'}`,
 );
 const body = await referenceBody();
 const results = Object.fromEntries(
   VARIANTS.map((variant) => [variant.name, []]),
 );
-for (let round = 1; round <= rounds; round += 1) {
-  for (const variant of VARIANTS) {
-    const figures = await measure(variant, body);
-    results[variant.name].push(figures);
-    const gets =
-      figures.getsPerRequest === undefined
-        ? ''
-        : `  ${fixed(figures.getsPerRequest, 2)} Redis GETs/req`;
-    console.log(
-      `round ${round}  ${variant.label.padEnd(26)} ${fixed(figures.rps).padStart(7)} req/s  p99 ${fixed(figures.p99, 1)} ms  ${fixed(figures.cpu)} µs CPU/req${gets}`,
-    );
+// The servers run for the whole benchmark, each loaded in turn, and every
+// round goes through them in the opposite order to the one before. The
+// machine's speed drifts over minutes, so figures of one round are taken
+// close together, and each ratio is the median of the ratios of the rounds.
+const started = await startAll(VARIANTS, body);
+try {
+  for (let round = 1; round <= rounds; round += 1) {
+    const order = round % 2 === 1 ? started : [...started].reverse();
+    const measured = new Map();
+    for (const each of order) measured.set(each.variant, await measure(each));
+    for (const variant of VARIANTS) {
+      const figures = measured.get(variant);
+      results[variant.name].push(figures);
+      const gets =
+        figures.getsPerRequest === undefined
+          ? ''
+          : `  ${fixed(figures.getsPerRequest, 2)} Redis GETs/req`;
+      console.log(
+        `round ${round}  ${variant.label.padEnd(26)} ${fixed(figures.rps).padStart(7)} req/s  p99 ${fixed(figures.p99, 1)} ms  ${fixed(figures.cpu)} µs CPU/req${gets}`,
+      );
+    }
   }
+} finally {
+  await stopAll(started);
 }
 
 const medians = Object.fromEntries(
@@ -287,21 +346,31 @@ for (const variant of VARIANTS) {
 }
 const ratio = (name, reference, label, target) => {
   if (!medians[name] || !medians[reference]) return;
-  const value = medians[name].rps / medians[reference].rps;
-  const cpu = medians[name].cpu / medians[reference].cpu;
+  const perRound = (key) =>
+    results[name].map(
+      (figures, round) => figures[key] / results[reference][round][key],
+    );
+  const throughput = perRound('rps');
+  const value = median(throughput);
+  const range = `${fixed(Math.min(...throughput), 2)}-${fixed(Math.max(...throughput), 2)}`;
+  const cpu = median(perRound('cpu'));
   const goal = target ? ` (target ${target} or more)` : '';
   console.log(
-    `${label.padEnd(38)} ${fixed(value, 2)}${goal}, CPU per request ${fixed(cpu, 2)} times, p99 ${fixed(medians[name].p99, 1)} ms`,
+    `${label.padEnd(38)} ${fixed(value, 2)}${goal}, rounds ${range}, CPU per request ${fixed(cpu, 2)} times, p99 ${fixed(medians[name].p99, 1)} ms`,
   );
 };
 if (suite === 'cache') {
-  console.log('\nthroughput ratios (p99 target: under 10 ms)');
+  console.log(
+    '\nthroughput ratios, medians of the rounds (p99 target: under 10 ms)',
+  );
   ratio('memory', 'plain', 'memory tier / plain NestJS route:', 0.95);
   ratio('redis', 'fastify', 'Redis tier / bare Fastify:', 0.5);
   ratio('memory', 'nest', 'memory tier / service fixed route:');
   ratio('nest', 'plain', 'service fixed route / plain NestJS:');
 } else {
-  console.log('\nthroughput ratios (p99 target: under 15 ms)');
+  console.log(
+    '\nthroughput ratios, medians of the rounds (p99 target: under 15 ms)',
+  );
   ratio('secured', 'fastify', 'memory limits / bare Fastify:', 0.5);
   ratio('secured-redis', 'fastify', 'Redis limits / bare Fastify:', 0.35);
 }
