@@ -14,8 +14,8 @@ const SMALL = JSON.stringify({ symbol: 'AAPL', price: 187.5 });
 const LARGE = JSON.stringify({ symbol: 'AAPL', note: 'x'.repeat(2000) });
 
 /**
- * A server whose `/sent` route sends a body through the hooks and records
- * the headers, and whose `/direct` route writes them back.
+ * Starts a server whose `/sent` route sends a body through the hooks and
+ * records the headers, and whose `/direct` route writes them back.
  */
 async function server(body: string): Promise<{
   app: FastifyInstance;
@@ -90,6 +90,25 @@ describe('sent headers', () => {
 
     expect(sent.headers['content-encoding']).toBe('gzip');
     expect(started.recorded()).toBeNull();
+  });
+
+  it('skip a request that turns compression off', async () => {
+    const started = await server(LARGE);
+    app = started.app;
+    const uncompressed = await app.inject({
+      url: '/sent',
+      headers: { 'accept-encoding': 'gzip', 'x-no-compression': '1' },
+    });
+    const compressed = await app.inject({
+      url: '/sent',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+
+    expect(uncompressed.headers['content-encoding']).toBeUndefined();
+    expect(compressed.headers['content-encoding']).toBe('gzip');
+    // The compression plugin reads X-No-Compression too, so a response sent
+    // without compression for it must not be written for other requests.
+    expect(started.records).toEqual([null, null]);
   });
 
   it('skip a revalidation', async () => {

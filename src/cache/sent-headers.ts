@@ -16,10 +16,10 @@ const PER_REQUEST = new Set([
 /**
  * The headers of a kept response as the hooks left them when it was sent,
  * with the request headers that the hooks read. CORS reads Origin, the
- * compression plugin reads Accept-Encoding and the ETag plugin reads
- * If-None-Match, so a request with the same Origin and Accept-Encoding and
- * no If-None-Match would get the same headers again, apart from
- * PER_REQUEST ones.
+ * compression plugin reads Accept-Encoding and X-No-Compression, and the
+ * ETag plugin reads If-None-Match. A request with the same Origin and
+ * Accept-Encoding and neither of the other two would get the same headers
+ * again, apart from PER_REQUEST ones.
  */
 export interface SentHeaders {
   origin: string | undefined;
@@ -29,8 +29,8 @@ export interface SentHeaders {
 
 /**
  * Records the headers of a response that sent a kept body unchanged: status
- * 200, not compressed, and for a request that did not send If-None-Match.
- * Returns null for any other response.
+ * 200, not compressed, and for a request that sent neither If-None-Match nor
+ * X-No-Compression. Returns null for any other response.
  */
 export function recordSentHeaders(
   request: FastifyRequest,
@@ -39,7 +39,9 @@ export function recordSentHeaders(
   if (
     reply.statusCode !== 200 ||
     reply.hasHeader('content-encoding') ||
-    request.headers['if-none-match'] !== undefined
+    request.headers['if-none-match'] !== undefined ||
+    // The compression plugin skips this request, whatever its Accept-Encoding.
+    request.headers['x-no-compression'] !== undefined
   )
     return null;
   const headers = Object.entries(reply.getHeaders()).filter(
@@ -66,11 +68,11 @@ export function sendsSameHeaders(
 }
 
 /**
- * Writes a status 200 response with recorded headers and a body straight to
- * the socket, without the onSend hooks. Headers the request has set already
- * (its id, rate-limit counts, CORS) keep their place and value, and the
- * recorded ones follow in the order the hooks set them. Fastify still runs
- * the onResponse hooks when the response finishes.
+ * Writes a status 200 response with recorded headers and a body through
+ * Node's response object, without the onSend hooks. Headers the request has
+ * set already (its id, rate-limit counts, CORS) keep their place and value,
+ * and the recorded ones follow in the order the hooks set them. Fastify
+ * still runs the onResponse hooks when the response finishes.
  */
 export function writeSent(
   reply: FastifyReply,
