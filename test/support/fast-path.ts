@@ -9,7 +9,11 @@ const PER_RESPONSE = new Set([
   'x-ratelimit-reset',
 ]);
 
-/** A response read whole: status, body and headers in the order sent. */
+/**
+ * A response read whole: status, body and headers. From readWhole the
+ * headers come sorted by name, because fetch's Headers sorts them, so
+ * comparing these lists checks names and values but not the order sent.
+ */
 export interface WholeResponse {
   status: number;
   body: string;
