@@ -92,8 +92,9 @@ export class HitFastPath {
    * Adds the hooks: one that serves a kept response as soon as the request
    * is routed, and one that keeps the responses of fast-path routes.
    * Register them after the request hooks, which give the request its id
-   * and context, and before any hook that compresses the body. A GET has no
-   * body to parse, so the later request hooks have nothing to do for it.
+   * and context, and before any hook that compresses the body. A served
+   * request skips the later stages (body parsing, validation, preHandler),
+   * which read nothing the kept response depends on.
    */
   register(fastify: FastifyInstance, admit: FastPathAdmission): void {
     const responses = this.responses;
@@ -107,10 +108,18 @@ export class HitFastPath {
         const current = this.cache.freshEntry(kept.key) === kept.entry;
         this.finish(kept, current, request, reply, admit, done);
       } else {
-        this.unchangedInRedis(kept).then(
-          (current) => this.finish(kept, current, request, reply, admit, done),
-          () => this.finish(kept, false, request, reply, admit, done),
-        );
+        // Failed Redis reads are counted by the shared store and take the
+        // pipeline. An error while sending goes to Fastify's error handler
+        // instead of becoming an unhandled rejection.
+        this.unchangedInRedis(kept)
+          .then(
+            (current) =>
+              this.finish(kept, current, request, reply, admit, done),
+            () => this.finish(kept, false, request, reply, admit, done),
+          )
+          .catch((error: unknown) => {
+            done(error instanceof Error ? error : new Error(String(error)));
+          });
       }
     });
     fastify.addHook('onSend', (request, reply, payload, done) => {
