@@ -210,7 +210,7 @@ async function startChecked(variant, body) {
   // The simulated quote moves with time, so bodies match in shape and size.
   if (!sameShape(text, body)) {
     await stopServer(server);
-    throw new Error(`${variant.name} returned another body: ${text}`);
+    throw new Error(`${variant.name} returned an unexpected body: ${text}`);
   }
 
   return { variant, server, url };
@@ -229,10 +229,10 @@ async function startAll(variants, body) {
   const started = [];
   try {
     for (const variant of variants) {
-      const each = await startChecked(variant, body);
-      started.push(each);
-      await load(each.url, warmup, each.server.child.pid);
-      await assertCacheHit(each);
+      const running = await startChecked(variant, body);
+      started.push(running);
+      await load(running.url, warmup, running.server.child.pid);
+      await assertCacheHit(running);
     }
   } catch (error) {
     await stopAll(started);
@@ -307,7 +307,8 @@ try {
   for (let round = 1; round <= rounds; round += 1) {
     const order = round % 2 === 1 ? started : [...started].reverse();
     const measured = new Map();
-    for (const each of order) measured.set(each.variant, await measure(each));
+    for (const running of order)
+      measured.set(running.variant, await measure(running));
     for (const variant of VARIANTS) {
       const figures = measured.get(variant);
       results[variant.name].push(figures);
